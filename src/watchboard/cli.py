@@ -1,0 +1,615 @@
+"""The command line: thin commands over ``watchboard.jobs``. Only this module prints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from watchboard import __version__, jobs
+from watchboard.errors import InputError, WatchboardError
+from watchboard.ingest import parse_datetime
+from watchboard.model import Document
+from watchboard.store import Store
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Context:
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace
+
+    @contextmanager
+    def store(self) -> Iterator[tuple[Any, Store]]:
+        settings, store = jobs.open_workspace(self.workspace)
+        try:
+            yield settings, store
+        finally:
+            store.close()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, bytes):
+        return None
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
+
+
+def doc_summary(doc: Document, *, with_text: bool = False) -> dict[str, Any]:
+    data = asdict(doc)
+    if not with_text:
+        data.pop("text")
+    return data
+
+
+def _fmt_date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
+class WatchboardGroup(click.Group):
+    """Turns Watchboard errors into one line on stderr and a non-zero exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WatchboardError as error:
+            err.print(f"[red]error:[/red] {error}", markup=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing half-written was kept")
+            sys.exit(130)
+
+
+@click.group(cls=WatchboardGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-w",
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("WATCHBOARD_WORKSPACE", "."),
+    show_default="$WATCHBOARD_WORKSPACE or the current directory",
+    help="The workspace directory (holds watchboard.toml).",
+)
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="watchboard")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path, verbose: int) -> None:
+    """Watchboard: track a declared programme from open sources, with evidence.
+
+    Start with 'watchboard init DIR', then 'watchboard -w DIR case load case.yaml' and
+    'watchboard -w DIR ingest PATH|URL|-'. 'watchboard demo' builds the DPRK 2026 demo case.
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = Context(workspace)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--database",
+    metavar="URL",
+    help="Use a PostgreSQL server (postgresql://user@host/db) instead of the embedded SQLite file.",
+)
+def init(directory: Path, database: str | None) -> None:
+    """Create a workspace in DIRECTORY (SQLite by default) and migrate its database."""
+    settings = jobs.init_workspace(directory, database_url=database)
+    out.print(f"workspace ready: {settings.workspace.resolve()}")
+    with Store.open(settings.database_url) as store:
+        out.print(f"database: {store.engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.command()
+@pass_ctx
+def migrate(obj: Context) -> None:
+    """Apply pending schema migrations to the workspace's database."""
+    applied = jobs.migrate_workspace(obj.workspace)
+    out.print(f"applied migrations: {applied}" if applied else "schema is up to date")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def status(obj: Context, as_json: bool) -> None:
+    """Where the workspace is and what it holds."""
+    with obj.store() as (settings, store):
+        info = jobs.describe_workspace(settings, store)
+    if as_json:
+        print_json(info)
+        return
+    out.print(f"workspace: {info['workspace']}")
+    out.print(f"database:  {info['database']} ({info['backend']})")
+    out.print(
+        f"{info['documents']} documents ({info['versions']} versions), "
+        f"{info['near_duplicate_clusters']} near-duplicate clusters, {info['sources']} sources, "
+        f"{len(info['cases'])} cases"
+    )
+    for case in info["cases"]:
+        out.print(f"  case {case['slug']}: {case['title']} — {case['documents']} documents")
+
+
+# -- cases ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def case() -> None:
+    """Load and inspect case files."""
+
+
+@case.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the stored case as JSON.")
+@pass_ctx
+def case_load(obj: Context, path: Path, as_json: bool) -> None:
+    """Validate a case file (YAML) and store the case, its sources, sites, milestones,
+    indicators and hypotheses. Re-loading replaces what the file declares."""
+    with obj.store() as (_, store):
+        details = jobs.load_case(store, path)
+    if as_json:
+        print_json(details)
+        return
+    out.print(
+        f"loaded case {details['slug']}: {details['sources']} sources, {details['sites']} sites, "
+        f"{details['milestones']} milestones, {details['indicators']} indicators, "
+        f"{details['hypotheses']} hypotheses"
+    )
+
+
+@case.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def case_list(obj: Context, as_json: bool) -> None:
+    """List the workspace's cases."""
+    with obj.store() as (_, store):
+        rows = jobs.list_cases(store)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("slug", "title", "documents", "sites", "milestones", box=None)
+    for row in rows:
+        table.add_row(
+            row["slug"],
+            row["title"],
+            str(row["documents"]),
+            str(row["sites"]),
+            str(row["milestones"]),
+        )
+    out.print(table)
+
+
+@case.command("show")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def case_show(obj: Context, slug: str, as_json: bool) -> None:
+    """Show a case with its sites, milestones, indicators and hypotheses."""
+    with obj.store() as (_, store):
+        details = jobs.case_details(store, slug)
+    if as_json:
+        print_json(details)
+        return
+    out.print(f"[bold]{details['title']}[/bold] ({details['slug']})")
+    for key in ("question", "region", "start", "end"):
+        if details.get(key):
+            out.print(f"{key}: {details[key]}")
+    for section, label in (("sites", "name"), ("milestones", "title"), ("indicators", "name")):
+        out.print(f"\n{section}:")
+        for row in details[section]:
+            extra = ""
+            if section == "milestones":
+                extra = f"  due {row['due_start'] or '?'} .. {row['due_end'] or '?'}"
+            out.print(f"  {row['key']}: {row[label]}{extra}")
+    out.print("\nhypotheses:")
+    for row in details["hypotheses"]:
+        out.print(f"  {row['key']}: {row['text']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def sources(obj: Context, as_json: bool) -> None:
+    """List the source registry with reliability grades and independence groups."""
+    with obj.store() as (_, store):
+        rows = jobs.list_sources(store)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("source", "kind", "grade", "independence group", "documents", "domains", box=None)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["kind"],
+            row["reliability"],
+            row["independence_group"],
+            str(row["documents"]),
+            ", ".join(row["domains"]),
+        )
+    out.print(table)
+
+
+# -- ingestion -----------------------------------------------------------------------------
+
+
+def _parse_published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value, label="--published", strict=True)
+    except InputError as error:
+        raise click.BadParameter(error.reason) from error
+
+
+def _parse_fields(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> Any:
+    mapping = {}
+    for value in values:
+        ours, sep, theirs = value.partition("=")
+        if not sep or not ours or not theirs:
+            raise click.BadParameter(f"{value!r}: expected OURS=THEIRS, e.g. text=body")
+        mapping[ours.strip()] = theirs.strip()
+    return mapping or None
+
+
+@cli.command("ingest")
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--source", metavar="NAME", help="Attribute every document to this source.")
+@click.option(
+    "--published",
+    metavar="DATE",
+    callback=_parse_published,
+    help="Publication date/time for every document (ISO 8601), overriding metadata.",
+)
+@click.option(
+    "--case",
+    "case_slug",
+    metavar="SLUG",
+    help="Attach documents to this case "
+    "(default: the workspace's only case, if it has exactly one).",
+)
+@click.option("--fetch-links", is_flag=True, help="For feeds: fetch each entry's linked page.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="OURS=THEIRS",
+    callback=_parse_fields,
+    help="JSON Lines field mapping, e.g. --field text=body --field published=date.",
+)
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Size cap per file or download.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
+@pass_ctx
+def ingest_cmd(
+    obj: Context,
+    targets: tuple[str, ...],
+    source: str | None,
+    published: datetime | None,
+    case_slug: str | None,
+    fetch_links: bool,
+    fields: dict[str, str] | None,
+    max_bytes: int | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Read files, directories (recursively), URLs, RSS/Atom feeds, JSON Lines corpora or
+    '-' (standard input) and store each document with its provenance.
+
+    Identical content is skipped; changed content at the same URL or path becomes a new
+    version. Prints a line per item and a summary; exits 1 if any item failed.
+    """
+    options = jobs.IngestOptions(
+        source=source,
+        published=published,
+        case=case_slug,
+        fetch_links=fetch_links,
+        jsonl_fields=fields,
+    )
+    items: list[dict[str, Any]] = []
+    with obj.store() as (settings, store):
+        if max_bytes:
+            settings = settings.with_overrides(max_bytes=max_bytes)
+        with _progress(enabled=not as_json) as advance:
+
+            def on_item(item: jobs.ItemResult) -> None:
+                advance(item)
+                if as_json:
+                    items.append(item.as_dict())
+                else:
+                    _print_item(item, quiet=quiet)
+
+            stdin = sys.stdin.buffer if "-" in targets else None
+            report = jobs.ingest_inputs(
+                store, settings, targets, options=options, stdin=stdin, on_item=on_item
+            )
+    if as_json:
+        print_json({"counts": report.counts, "bytes": report.bytes, "items": items})
+    else:
+        err.print(f"ingest: {report.summary()}")
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_item(item: jobs.ItemResult, *, quiet: bool) -> None:
+    if item.status == "failed":
+        err.print(f"[red]failed[/red]    {item.label}: {item.reason}", markup=True)
+        return
+    if quiet:
+        return
+    title = f" — {item.title}" if item.title else ""
+    version = f" v{item.version}" if item.status == "updated" else ""
+    source = f" [{item.source}]" if item.source else ""
+    out.print(
+        f"{item.status:<9} {item.document_id}{version}{source} {item.label}{title}", markup=False
+    )
+    for warning in item.warnings:
+        err.print(f"          warning: {warning}", markup=False)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[jobs.ItemResult], None]]:
+    """A progress line on a terminal; nothing at all when output is piped."""
+    if not (enabled and err.is_terminal):
+        yield lambda _item: None
+        return
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} items"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=None)
+        yield lambda item: progress.update(
+            task, advance=1, description=f"ingesting {item.label[-40:]}"
+        )
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--case", "case_slug", metavar="SLUG", help="Only this case's documents.")
+@click.option("--source", metavar="NAME", help="Only this source's documents.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N documents.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip N documents.")
+@click.option("--clusters", is_flag=True, help="Show near-duplicate clusters instead.")
+@click.option("--all-clusters", is_flag=True, help="With --clusters, include single documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def docs(
+    obj: Context,
+    case_slug: str | None,
+    source: str | None,
+    limit: int | None,
+    offset: int,
+    clusters: bool,
+    all_clusters: bool,
+    as_json: bool,
+) -> None:
+    """List documents (newest first), or near-duplicate clusters with --clusters."""
+    with obj.store() as (_, store):
+        if clusters:
+            groups = jobs.list_clusters(store, case=case_slug, min_size=1 if all_clusters else 2)
+            if as_json:
+                print_json(
+                    [
+                        {
+                            "cluster": g[0].cluster_id,
+                            "size": len(g),
+                            "documents": [doc_summary(d) for d in g],
+                        }
+                        for g in groups
+                    ]
+                )
+                return
+            if not groups:
+                out.print("no near-duplicate clusters")
+            for group in groups:
+                out.print(f"cluster {group[0].cluster_id} ({len(group)} documents)")
+                for doc in group:
+                    out.print(
+                        f"  {doc.id}  {_fmt_date(doc.published_at)}  {doc.source:<20} "
+                        f"{doc.title or doc.key}",
+                        markup=False,
+                    )
+            return
+        documents = jobs.list_documents(
+            store, case=case_slug, source=source, limit=limit, offset=offset
+        )
+    if as_json:
+        print_json([doc_summary(d) for d in documents])
+        return
+    table = Table("id", "published", "source", "v", "words", "cluster", "title", box=None)
+    for doc in documents:
+        cluster = doc.cluster_id if doc.cluster_id != doc.id else ""
+        table.add_row(
+            doc.id,
+            _fmt_date(doc.published_at),
+            doc.source,
+            str(doc.versions),
+            str(doc.word_count),
+            cluster or "",
+            doc.title or doc.key,
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--version", "version", type=click.IntRange(min=1), help="Show this version.")
+@click.option("--raw", is_flag=True, help="Write the raw bytes as received to stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the text).")
+@pass_ctx
+def show(obj: Context, doc: str, version: int | None, raw: bool, as_json: bool) -> None:
+    """Show a document (by id, id prefix or URL) with its provenance and text."""
+    with obj.store() as (_, store):
+        document = jobs.show_document(store, doc, version=version)
+        if raw:
+            sys.stdout.buffer.write(jobs.raw_bytes(store, document))
+            return
+    if as_json:
+        print_json(doc_summary(document, with_text=True))
+        return
+    rows = [
+        ("id", document.id),
+        ("title", document.title),
+        ("source", f"{document.source} (matched by {document.source_match})"),
+        ("url", document.url),
+        ("key", document.key),
+        ("published", document.published_at.isoformat() if document.published_at else "unknown"),
+        ("retrieved", document.retrieved_at.isoformat()),
+        ("author", document.author),
+        ("version", f"{document.version} of {document.versions}"),
+        ("extractor", f"{document.extractor} ({document.media_type})"),
+        ("encoding", document.encoding),
+        ("raw sha256", document.blob_sha256),
+        ("cluster", document.cluster_id),
+        ("case", document.case),
+        ("words", str(document.word_count)),
+    ]
+    for name, value in rows:
+        if value:
+            out.print(f"{name + ':':<12} {value}", markup=False)
+    for warning in document.warnings:
+        out.print(f"{'warning:':<12} {warning}", markup=False)
+    out.print("")
+    out.print(document.text, markup=False)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--from", "old", type=click.IntRange(min=1), help="Old version (default: previous).")
+@click.option("--to", "new", type=click.IntRange(min=1), help="New version (default: latest).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def diff(obj: Context, doc: str, old: int | None, new: int | None, as_json: bool) -> None:
+    """Show what changed between two versions of a document (metadata and a unified diff)."""
+    with obj.store() as (_, store):
+        result = jobs.diff_document(store, doc, old=old, new=new)
+    if as_json:
+        print_json(
+            {
+                "document": result.document_id,
+                "from": result.old.version,
+                "to": result.new.version,
+                "metadata": {k: list(v) for k, v in result.metadata.items()},
+                "diff": result.text_diff,
+            }
+        )
+        return
+    for name, (before, after) in result.metadata.items():
+        out.print(f"{name}: {before!r} -> {after!r}", markup=False)
+    if not result.text_diff:
+        out.print("text unchanged")
+    for line in result.text_diff:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        out.print(line, style=style, markup=False)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--case", "case_slug", metavar="SLUG", help="Only this case's documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def search(obj: Context, query: str, limit: int, case_slug: str | None, as_json: bool) -> None:
+    """Full-text search, ranked, with snippets. Words must all match; "a phrase", OR and
+    -word work as in web search."""
+    with obj.store() as (_, store):
+        hits = jobs.search(store, query, limit=limit, case=case_slug)
+    if as_json:
+        print_json(
+            [{"rank": h.rank, "snippet": h.snippet, **doc_summary(h.document)} for h in hits]
+        )
+        return
+    if not hits:
+        out.print("no matches")
+    for hit in hits:
+        doc = hit.document
+        out.print(
+            f"{doc.id}  {_fmt_date(doc.published_at)}  {doc.source}  {doc.title or doc.key}",
+            markup=False,
+        )
+        out.print(f"    {hit.snippet}", markup=False)
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-workspace")
+)
+@click.option("--database", metavar="URL", help="Use a PostgreSQL server instead of SQLite.")
+def demo(directory: Path, database: str | None) -> None:
+    """Build the DPRK 2026 demo workspace in DIRECTORY from the shipped demonstration
+    material, and print what it holds."""
+    result = jobs.build_demo(directory, database_url=database)
+    info = result.overview
+    out.print(f"[bold]Watchboard demo[/bold]: case {jobs.DEMO_CASE} (demonstration material)")
+    out.print(f"workspace: {info['workspace']}")
+    out.print(f"database:  {info['database']}")
+    out.print(f"ingest:    {result.ingest.summary()}")
+    for failure in result.ingest.failures:
+        out.print(f"  failed: {failure.label}: {failure.reason}", markup=False)
+    with Store.open(result.settings.database_url) as store:
+        registry = jobs.list_sources(store)
+    used = [s for s in registry if s["documents"]]
+    out.print(f"\nsources ({len(registry)} registered, {len(used)} with documents):")
+    for s in used:
+        out.print(
+            f"  {s['name']:<28} {s['kind']:<12} grade {s['reliability']}  "
+            f"group {s['independence_group']}  ({s['documents']} documents)",
+            markup=False,
+        )
+    out.print(f"\ndocuments ({len(result.documents)}):")
+    for doc in result.documents:
+        out.print(
+            f"  {doc.id}  {_fmt_date(doc.published_at)}  {doc.source:<22} {doc.title or doc.key}",
+            markup=False,
+        )
+    out.print(f"\nnear-duplicate clusters ({len(result.clusters)}):")
+    for group in result.clusters:
+        out.print(
+            f"  cluster {group[0].cluster_id}: " + ", ".join(f"{d.id} ({d.source})" for d in group),
+            markup=False,
+        )
+    out.print(f"\nnext: watchboard -w {directory} docs | search 'factories' | show DOC")
+    if not result.ingest.ok:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="watchboard")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Settings, read once (from the workspace file and the command line) and passed explicitly."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from watchboard import __version__
+from watchboard.errors import WorkspaceError
+
+WORKSPACE_FILE = "watchboard.toml"
+SQLITE_FILE = "watchboard.db"
+USER_AGENT = (
+    f"Watchboard/{__version__} (open-source-intelligence research tool; "
+    "+https://github.com/watchboard-osint/watchboard)"
+)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How URLs are fetched: politeness and limits."""
+
+    timeout: float = 20.0
+    max_redirects: int = 5
+    politeness_delay: float = 1.0
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Near-duplicate clustering (MinHash over word shingles, banded LSH).
+
+    The defaults were chosen with ``benchmarks/bench_clustering.py``: 3-word shingles and an
+    estimated Jaccard of 0.5 put syndicated copies and light rewrites (a changed lede, a few
+    sentences added or cut) of one story together, while separate stories on the same topic
+    (the typical shared-vocabulary case in state media) stay apart. See docs/clustering.md.
+    """
+
+    enabled: bool = True
+    threshold: float = 0.5
+    shingle_words: int = 3
+    num_perm: int = 128
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a job needs to know about where and how to work."""
+
+    workspace: Path
+    database_url: str
+    max_bytes: int = 50 * 1024 * 1024
+    batch_size: int = 500
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with the given top-level fields changed (e.g. from CLI options)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def sqlite_url(workspace: Path) -> str:
+    """The database URL of a workspace's embedded SQLite file."""
+    return f"sqlite:///{(workspace / SQLITE_FILE).resolve()}"
+
+
+def load_settings(workspace: Path) -> Settings:
+    """Read ``watchboard.toml`` from a workspace directory."""
+    path = workspace / WORKSPACE_FILE
+    if not path.is_file():
+        raise WorkspaceError(
+            f"{workspace}: not a Watchboard workspace (no {WORKSPACE_FILE}); "
+            f"create one with 'watchboard init {workspace}'"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{path}: not valid TOML ({exc})") from exc
+    database_url = data.get("database") or sqlite_url(workspace)
+    ingest = data.get("ingest", {})
+    cluster = data.get("clustering", {})
+    fetch = data.get("fetch", {})
+    try:
+        return Settings(
+            workspace=workspace,
+            database_url=str(database_url),
+            max_bytes=int(ingest.get("max_bytes", 50 * 1024 * 1024)),
+            batch_size=int(ingest.get("batch_size", 500)),
+            fetch=FetchSettings(
+                timeout=float(fetch.get("timeout", 20.0)),
+                max_redirects=int(fetch.get("max_redirects", 5)),
+                politeness_delay=float(fetch.get("politeness_delay", 1.0)),
+                user_agent=str(fetch.get("user_agent", USER_AGENT)),
+            ),
+            cluster=ClusterSettings(
+                enabled=bool(cluster.get("enabled", True)),
+                threshold=float(cluster.get("threshold", 0.5)),
+                shingle_words=int(cluster.get("shingle_words", 3)),
+                num_perm=int(cluster.get("num_perm", 128)),
+            ),
+        )
+    except (TypeError, ValueError) as exc:
+        raise WorkspaceError(f"{path}: a setting has the wrong type ({exc})") from exc
+
+
+def write_workspace_file(workspace: Path, database_url: str | None) -> Path:
+    """Create ``watchboard.toml``; a ``None`` database means the embedded SQLite file."""
+    path = workspace / WORKSPACE_FILE
+    lines = ["# Watchboard workspace settings", ""]
+    if database_url:
+        lines.append(f'database = "{database_url}"')
+    else:
+        lines.append(f'# database = "postgresql://user@host/db"  (default: ./{SQLITE_FILE})')
+    lines += [
+        "",
+        "[ingest]",
+        "max_bytes = 52428800  # 50 MB per file or download",
+        "batch_size = 500      # documents per transaction",
+        "",
+        "[fetch]",
+        "timeout = 20.0",
+        "max_redirects = 5",
+        "politeness_delay = 1.0  # seconds between requests to one host",
+        "",
+        "[clustering]",
+        "enabled = true",
+        "threshold = 0.5   # estimated Jaccard of 3-word shingles; see docs/clustering.md",
+        "shingle_words = 3",
+        "num_perm = 128",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,599 @@
+"""Use cases: the only code that combines stages and writes the store.
+
+Every CLI command is a thin wrapper over one function here, so the same work can be done from
+Python (a notebook, a Dask task) without the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection
+
+from watchboard import casefile, ingest
+from watchboard.config import (
+    WORKSPACE_FILE,
+    Settings,
+    load_settings,
+    write_workspace_file,
+)
+from watchboard.errors import InputError, NotFoundError, StoreError, WorkspaceError
+from watchboard.model import Document, Draft, RawInput, Source
+from watchboard.resolve import duplicates
+from watchboard.resolve.sources import match_source
+from watchboard.store import Store, fts
+from watchboard.store import cases as case_queries
+from watchboard.store import documents as doc_queries
+from watchboard.store import sources as source_queries
+
+log = logging.getLogger(__name__)
+
+# Flush a batch early when its raw bytes reach this size, so memory stays bounded.
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+# -- workspaces ----------------------------------------------------------------------------
+
+
+def init_workspace(directory: Path, *, database_url: str | None = None) -> Settings:
+    """Create a workspace directory with its settings file and a migrated database."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if (directory / WORKSPACE_FILE).exists():
+        settings = load_settings(directory)
+        if database_url and settings.database_url != database_url:
+            raise WorkspaceError(
+                f"{directory}: already a workspace using another database "
+                f"({settings.database_url}); edit {WORKSPACE_FILE} to change it"
+            )
+    else:
+        write_workspace_file(directory, database_url)
+        settings = load_settings(directory)
+    Store.open(settings.database_url, create=True).close()
+    return settings
+
+
+def open_workspace(directory: Path) -> tuple[Settings, Store]:
+    settings = load_settings(directory)
+    return settings, Store.open(settings.database_url)
+
+
+def migrate_workspace(directory: Path) -> list[int]:
+    """Apply pending schema migrations to a workspace's database; return those applied."""
+    settings = load_settings(directory)
+    store = Store.open(settings.database_url, create=True)
+    store.close()
+    return store.applied_migrations
+
+
+def describe_workspace(settings: Settings, store: Store) -> dict[str, Any]:
+    """Where the workspace is and what it holds."""
+    with store.reading() as conn:
+        counts = doc_queries.counts(conn)
+        case_list = case_queries.summaries(conn)
+        n_sources = len(source_queries.registry(conn))
+    url = store.engine.url.render_as_string(hide_password=True)
+    return {
+        "workspace": str(settings.workspace.resolve()),
+        "database": url,
+        "backend": store.dialect,
+        "cases": case_list,
+        "sources": n_sources,
+        **counts,
+    }
+
+
+# -- cases ---------------------------------------------------------------------------------
+
+
+def load_case(store: Store, path: Path) -> dict[str, Any]:
+    """Validate a case file and store the case with everything it declares."""
+    case = casefile.load_case_file(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    store.write(lambda conn: case_queries.save(conn, case, file_sha256=digest), what="case load")
+    with store.reading() as conn:
+        details = case_queries.details(conn, case.slug)
+    assert details is not None
+    return details
+
+
+def case_details(store: Store, slug: str) -> dict[str, Any]:
+    with store.reading() as conn:
+        details = case_queries.details(conn, slug)
+    if details is None:
+        raise NotFoundError(f"no case {slug!r} (load one with 'watchboard case load FILE')")
+    return details
+
+
+def list_cases(store: Store) -> list[dict[str, Any]]:
+    with store.reading() as conn:
+        return case_queries.summaries(conn)
+
+
+def list_sources(store: Store) -> list[dict[str, Any]]:
+    with store.reading() as conn:
+        return source_queries.list_with_counts(conn)
+
+
+# -- ingestion -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one input item: new, updated, unchanged or failed."""
+
+    status: str
+    label: str
+    document_id: str | None = None
+    version: int | None = None
+    title: str | None = None
+    source: str | None = None
+    cluster_id: str | None = None
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, ())}
+
+
+@dataclass
+class IngestReport:
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    )
+    failures: list[ItemResult] = field(default_factory=list)
+    bytes: int = 0
+
+    def add(self, item: ItemResult) -> None:
+        self.counts[item.status] += 1
+        if item.status == "failed":
+            self.failures.append(item)
+
+    @property
+    def ok(self) -> bool:
+        return self.counts["failed"] == 0
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
+            f"{c['failed']} failed"
+        )
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    source: str | None = None
+    published: datetime | None = None
+    case: str | None = None
+    fetch_links: bool = False
+    jsonl_fields: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    draft: Draft
+    key: str
+    text_sha256: str
+    blob_sha256: str
+    word_count: int
+    signature: Any
+    bands: list[int]
+
+
+def ingest_inputs(
+    store: Store,
+    settings: Settings,
+    targets: Sequence[str],
+    *,
+    options: IngestOptions = IngestOptions(),
+    stdin: IO[bytes] | None = None,
+    on_item: Callable[[ItemResult], None] | None = None,
+) -> IngestReport:
+    """Read every target (files, directories, URLs, feeds, ``-``) and store what is new.
+
+    Items are written in batches, one transaction each; a batch that fails for a reason other
+    than a lock is retried item by item so one bad document cannot take others down with it.
+    """
+    report = IngestReport()
+
+    def emit(item: ItemResult) -> None:
+        report.add(item)
+        if on_item:
+            on_item(item)
+
+    with ingest.Fetcher(settings.fetch, max_bytes=settings.max_bytes) as fetcher:
+        case_id = _case_for_ingest(store, options.case)
+        writer = _BatchWriter(store, settings, options, case_id, emit)
+        fetch_page = fetcher.fetch if options.fetch_links else None
+        for raw in ingest.iter_inputs(
+            targets, max_bytes=settings.max_bytes, fetcher_factory=lambda: fetcher, stdin=stdin
+        ):
+            if isinstance(raw, InputError):
+                emit(ItemResult("failed", raw.label, reason=raw.reason))
+                continue
+            report.bytes += len(raw.data)
+            try:
+                found = list(_drafts(raw, fetch_page, options, settings))
+            except InputError as error:
+                emit(ItemResult("failed", error.label, reason=error.reason))
+                continue
+            single = sum(isinstance(d, Draft) for d in found) == 1
+            for draft in found:
+                if isinstance(draft, InputError):
+                    emit(ItemResult("failed", draft.label, reason=draft.reason))
+                    continue
+                writer.add(draft, path_key=_path_key(raw) if single else None)
+        writer.flush()
+    return report
+
+
+def _drafts(
+    raw: RawInput,
+    fetch_page: Callable[[str], RawInput] | None,
+    options: IngestOptions,
+    settings: Settings,
+) -> Iterator[Draft | InputError]:
+    for item in ingest.read(
+        raw,
+        fetch_page=fetch_page,
+        jsonl_fields=options.jsonl_fields,
+        max_bytes=settings.max_bytes,
+    ):
+        if isinstance(item, Draft) and options.published is not None:
+            item = replace(item, published_at=options.published)
+        yield item
+
+
+def _path_key(raw: RawInput) -> str | None:
+    if raw.path and raw.path != "-":
+        return Path(raw.path).resolve().as_uri()
+    return None
+
+
+def _case_for_ingest(store: Store, slug: str | None) -> int | None:
+    with store.reading() as conn:
+        if slug is None:
+            return case_queries.only_case_id(conn)
+        case_id = case_queries.find_id(conn, slug)
+    if case_id is None:
+        raise NotFoundError(f"no case {slug!r} (load one with 'watchboard case load FILE')")
+    return case_id
+
+
+class _BatchWriter:
+    """Accumulates drafts and writes them a batch per transaction."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        options: IngestOptions,
+        case_id: int | None,
+        emit: Callable[[ItemResult], None],
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.options = options
+        self.case_id = case_id
+        self.emit = emit
+        self.pending: list[tuple[Draft, str | None]] = []
+        self.pending_bytes = 0
+        self.layout = duplicates.banding(settings.cluster.threshold, settings.cluster.num_perm)
+
+    def add(self, draft: Draft, *, path_key: str | None) -> None:
+        self.pending.append((draft, path_key))
+        self.pending_bytes += len(draft.raw) + len(draft.text)
+        if len(self.pending) >= self.settings.batch_size or self.pending_bytes >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        prepared = self._prepare(self.pending)
+        self.pending, self.pending_bytes = [], 0
+        try:
+            results = self.store.write(lambda conn: self._write(conn, prepared), what="ingest")
+        except StoreError as error:
+            log.warning("batch write failed (%s); writing items one at a time", error)
+            results = []
+            for item in prepared:
+                try:
+                    results += self.store.write(
+                        lambda conn, item=item: self._write(conn, [item]), what="ingest"
+                    )
+                except StoreError as item_error:
+                    results.append(ItemResult("failed", item.draft.label, reason=str(item_error)))
+        for result in results:
+            self.emit(result)
+
+    def _prepare(self, pending: list[tuple[Draft, str | None]]) -> list[_Prepared]:
+        cluster = self.settings.cluster
+        texts = [draft.text for draft, _ in pending]
+        if cluster.enabled:
+            sigs = duplicates.signatures(
+                texts, size=cluster.shingle_words, num_perm=cluster.num_perm
+            )
+        else:
+            sigs = [None] * len(texts)
+        out = []
+        for (draft, path_key), sig in zip(pending, sigs, strict=True):
+            text_sha = hashlib.sha256(draft.text.encode()).hexdigest()
+            key = draft.key or draft.url or path_key or f"sha256:{text_sha}"
+            out.append(
+                _Prepared(
+                    draft=draft,
+                    key=key,
+                    text_sha256=text_sha,
+                    blob_sha256=hashlib.sha256(draft.raw).hexdigest(),
+                    word_count=len(draft.text.split()),
+                    signature=sig,
+                    bands=duplicates.band_keys(sig, self.layout) if sig is not None else [],
+                )
+            )
+        return out
+
+    def _write(self, conn: Connection, batch: Iterable[_Prepared]) -> list[ItemResult]:
+        registry = source_queries.registry(conn)
+        now = datetime.now(UTC)
+        results = []
+        for item in batch:
+            results.append(self._write_one(conn, item, registry, now))
+        return results
+
+    def _write_one(
+        self, conn: Connection, item: _Prepared, registry: dict[int, Source], now: datetime
+    ) -> ItemResult:
+        draft = item.draft
+        existing = doc_queries.find_by_key(conn, item.key)
+        if existing is not None and existing.text_sha256 == item.text_sha256:
+            return ItemResult(
+                "unchanged", draft.label, existing.id, existing.current_version, draft.title
+            )
+        if existing is None and draft.url is None and draft.key is None:
+            twin = doc_queries.find_unkeyed_twin(conn, item.text_sha256)
+            if twin is not None:
+                return ItemResult(
+                    "unchanged",
+                    draft.label,
+                    twin.id,
+                    twin.current_version,
+                    draft.title,
+                    reason=f"same text as document {twin.id}",
+                )
+        match = match_source(draft, registry, given=self.options.source)
+        source_id = match.source_id
+        if source_id is None:
+            assert match.new_source is not None
+            source_id = source_queries.ensure(conn, match.new_source, origin="auto")
+            registry[source_id] = match.new_source
+        source_name = registry[source_id].name
+        doc_queries.put_blob(conn, item.blob_sha256, draft.raw)
+        if existing is None:
+            doc_id = hashlib.sha256(item.key.encode()).hexdigest()[:12]
+            doc_queries.insert_document(
+                conn, doc_id=doc_id, key=item.key, case_id=self.case_id, seen_at=now
+            )
+            version = 1
+            cluster_id = self._cluster(conn, doc_id, item) if item.signature is not None else doc_id
+        else:
+            doc_id = existing.id
+            version = existing.current_version + 1
+            cluster_id = existing.cluster_id
+            fts.unindex(conn, existing.version_id)
+        version_id = doc_queries.insert_version(
+            conn,
+            {
+                "document_id": doc_id,
+                "version": version,
+                "blob_sha256": item.blob_sha256,
+                "text": draft.text,
+                "text_sha256": item.text_sha256,
+                "url": draft.url,
+                "title": draft.title,
+                "author": draft.author,
+                "site_name": draft.site_name,
+                "language": draft.language,
+                "published_at": draft.published_at,
+                "retrieved_at": draft.retrieved_at,
+                "ingested_at": now,
+                "source_id": source_id,
+                "source_match": match.how[:100],
+                "extractor": draft.extractor[:100],
+                "media_type": draft.media_type[:100],
+                "encoding": draft.encoding,
+                "origin": draft.label,
+                "word_count": item.word_count,
+                "warnings": list(draft.warnings),
+                "minhash": duplicates.to_bytes(item.signature)
+                if item.signature is not None
+                else None,
+            },
+        )
+        fts.index(conn, version_id, draft.title, draft.text)
+        if item.signature is not None:
+            doc_queries.replace_bands(conn, doc_id, item.bands)
+        return ItemResult(
+            "new" if existing is None else "updated",
+            draft.label,
+            doc_id,
+            version,
+            draft.title,
+            source_name,
+            cluster_id,
+            warnings=draft.warnings,
+        )
+
+    def _cluster(self, conn: Connection, doc_id: str, item: _Prepared) -> str:
+        """Join the cluster of the most similar earlier document at or above the threshold."""
+        best: tuple[float, datetime, str] | None = None
+        for candidate in doc_queries.band_candidates(conn, item.bands, exclude=doc_id):
+            if candidate.minhash is None:
+                continue
+            score = duplicates.jaccard(item.signature, duplicates.from_bytes(candidate.minhash))
+            if score < self.settings.cluster.threshold:
+                continue
+            rank = (-score, candidate.first_seen_at, candidate.cluster_id)
+            if best is None or rank < best:
+                best = rank
+        if best is None:
+            return doc_id
+        cluster_id = best[2]
+        doc_queries.set_cluster(conn, doc_id, cluster_id)
+        return cluster_id
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def list_documents(
+    store: Store,
+    *,
+    case: str | None = None,
+    source: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Document]:
+    with store.reading() as conn:
+        case_id = _case_id(conn, case)
+        return doc_queries.list_current(
+            conn, case_id=case_id, source=source, limit=limit, offset=offset
+        )
+
+
+def list_clusters(
+    store: Store, *, case: str | None = None, min_size: int = 2
+) -> list[list[Document]]:
+    with store.reading() as conn:
+        return doc_queries.clusters(conn, case_id=_case_id(conn, case), min_size=min_size)
+
+
+def show_document(store: Store, ref: str, *, version: int | None = None) -> Document:
+    with store.reading() as conn:
+        return doc_queries.get(conn, doc_queries.resolve_id(conn, ref), version=version)
+
+
+def document_versions(store: Store, ref: str) -> list[Document]:
+    with store.reading() as conn:
+        return doc_queries.all_versions(conn, doc_queries.resolve_id(conn, ref))
+
+
+def raw_bytes(store: Store, doc: Document) -> bytes:
+    with store.reading() as conn:
+        data = doc_queries.get_blob(conn, doc.blob_sha256)
+    if data is None:
+        raise NotFoundError(f"raw bytes {doc.blob_sha256} of document {doc.id} are missing")
+    return data
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document: Document
+    rank: float
+    snippet: str
+
+
+def search(
+    store: Store, query: str, *, limit: int = 20, case: str | None = None
+) -> list[SearchHit]:
+    """Full-text search over current versions, ranked, with highlighted snippets."""
+    with store.reading() as conn:
+        hits = fts.search(conn, query, limit=limit, case_id=_case_id(conn, case))
+        docs = doc_queries.by_version_ids(conn, [h.version_id for h in hits])
+    return [SearchHit(docs[h.version_id], h.rank, h.snippet) for h in hits]
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    document_id: str
+    old: Document
+    new: Document
+    metadata: dict[str, tuple[Any, Any]]
+    text_diff: list[str]
+
+
+def diff_document(
+    store: Store, ref: str, *, old: int | None = None, new: int | None = None
+) -> VersionDiff:
+    """What changed between two versions (default: the last two) of a document."""
+    versions = {d.version: d for d in document_versions(store, ref)}
+    latest = max(versions)
+    new_v = new or latest
+    old_v = old or new_v - 1
+    if len(versions) < 2 and old is None:
+        only = versions[latest]
+        raise NotFoundError(f"document {only.id} has only one version; nothing to compare")
+    for v in (old_v, new_v):
+        if v not in versions:
+            raise NotFoundError(f"document has no version {v} (it has 1..{latest})")
+    a, b = versions[old_v], versions[new_v]
+    fields = ("title", "author", "url", "published_at", "source", "site_name", "language")
+    changed = {f: (getattr(a, f), getattr(b, f)) for f in fields if getattr(a, f) != getattr(b, f)}
+    lines = list(
+        difflib.unified_diff(
+            a.text.splitlines(),
+            b.text.splitlines(),
+            fromfile=f"{a.id} version {a.version} (retrieved {a.retrieved_at:%Y-%m-%d %H:%M})",
+            tofile=f"{b.id} version {b.version} (retrieved {b.retrieved_at:%Y-%m-%d %H:%M})",
+            lineterm="",
+        )
+    )
+    return VersionDiff(a.id, a, b, changed, lines)
+
+
+def _case_id(conn: Connection, slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    case_id = case_queries.find_id(conn, slug)
+    if case_id is None:
+        raise NotFoundError(f"no case {slug!r}")
+    return case_id
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+DEMO_CASE = "dprk-2026"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    settings: Settings
+    ingest: IngestReport
+    overview: dict[str, Any]
+    clusters: list[list[Document]]
+    documents: list[Document]
+
+
+def build_demo(
+    directory: Path,
+    *,
+    database_url: str | None = None,
+    on_item: Callable[[ItemResult], None] | None = None,
+) -> DemoResult:
+    """Build (or refresh) a workspace for the DPRK 2026 demo case from the shipped material."""
+    from importlib import resources
+
+    settings = init_workspace(directory, database_url=database_url)
+    root = resources.files("watchboard.demo") / DEMO_CASE
+    with resources.as_file(root) as case_dir, Store.open(settings.database_url) as store:
+        load_case(store, case_dir / "case.yaml")
+        report = ingest_inputs(
+            store,
+            settings,
+            [str(case_dir / "reports")],
+            options=IngestOptions(case=DEMO_CASE),
+            on_item=on_item,
+        )
+        return DemoResult(
+            settings=settings,
+            ingest=report,
+            overview=describe_workspace(settings, store),
+            clusters=list_clusters(store, case=DEMO_CASE),
+            documents=list_documents(store, case=DEMO_CASE),
+        )

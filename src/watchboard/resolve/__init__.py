@@ -1,0 +1,1 @@
+"""Resolution: which source a document comes from, which documents are copies of each other."""

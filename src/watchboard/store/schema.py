@@ -1,0 +1,193 @@
+"""The current schema as SQLAlchemy Core tables: what queries are written against.
+
+Migrations (``migrations.py``) bring a database to this shape; a test checks that a freshly
+migrated database matches these definitions, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(100), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("question", Text),
+    Column("region", Text),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("description", Text),
+    Column("file_sha256", String(64)),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(30), nullable=False),
+    Column("reliability", String(1), nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("domains", JSON, nullable=False),
+    Column("independence_group", String(200)),
+    Column("notes", Text),
+    Column("origin", String(30), nullable=False),  # "case:<slug>", "cli", "auto"
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+case_sources = Table(
+    "case_sources",
+    metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("kind", String(100)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("polygon", JSON),
+    Column("geonames_id", BigInteger),
+    Column("country", String(2)),
+    Column("notes", Text),
+    UniqueConstraint("case_id", "key"),
+)
+
+milestones = Table(
+    "milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due_start", Date),
+    Column("due_end", Date),
+    Column("site_key", String(100)),
+    Column("description", Text),
+    Column("origin", String(30), nullable=False),  # "case" or "suggested"
+    UniqueConstraint("case_id", "key"),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("unit", String(100), nullable=False),
+    Column("site_key", String(100)),
+    Column("region", Text),
+    Column("expected_direction", String(10)),
+    Column("expected_by", Date),
+    Column("detector", String(100)),
+    Column("detector_params", JSON, nullable=False),
+    Column("description", Text),
+    UniqueConstraint("case_id", "key"),
+)
+
+hypotheses = Table(
+    "hypotheses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("case_id", "key"),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(16), primary_key=True),  # stable hash of the natural key
+    Column("key", Text, nullable=False, unique=True),  # URL, path or content hash
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("current_version", Integer, nullable=False),
+    Column("cluster_id", String(16)),  # id of the cluster's first document
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_documents_cluster", "cluster_id"),
+)
+
+document_versions = Table(
+    "document_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("blob_sha256", ForeignKey("blobs.sha256"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("author", Text),
+    Column("site_name", Text),
+    Column("language", String(20)),
+    Column("published_at", DateTime(timezone=True)),
+    Column("retrieved_at", DateTime(timezone=True), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("source_match", String(100), nullable=False),  # how the source was matched
+    Column("extractor", String(100), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("encoding", String(40)),
+    Column("origin", Text, nullable=False),  # the input as the user named it
+    Column("word_count", Integer, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("minhash", LargeBinary),
+    UniqueConstraint("document_id", "version"),
+    Index("ix_versions_text_sha256", "text_sha256"),
+    Index("ix_versions_published", "published_at"),
+)
+
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band_hash", BigInteger, nullable=False),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_minhash_bands_hash", "band_hash"),
+    Index("ix_minhash_bands_document", "document_id"),
+)
