@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import struct
+import tempfile
 import threading
 from pathlib import Path
 
@@ -179,3 +181,24 @@ def test_missing_binaries_name_the_package(monkeypatch: pytest.MonkeyPatch, tmp_
     finally:
         monkeypatch.undo()
         pgserver._find_bindir_cached.cache_clear()
+
+
+def test_template_cache_is_reused() -> None:
+    base = tempfile.mkdtemp(prefix="wb-pgserver-test-", dir=pgserver._default_base_dir())
+    os.chmod(base, 0o755)  # the postgres user must reach it when we are root
+    try:
+        first = PostgresServer(base_dir=base, template_cache=True)
+        with first:
+            assert not first.used_template  # empty cache: initdb, then stored as template
+        templates = [n for n in os.listdir(base) if n.startswith("watchboard-pg-template-")]
+        assert len(templates) == 1
+        st = os.stat(os.path.join(base, templates[0]))
+        assert st.st_mode & 0o077 == 0
+        with PostgresServer(base_dir=base, template_cache=True) as second:
+            assert second.used_template
+            with psycopg.connect(second.conninfo()) as conn:
+                assert conn.execute("SELECT current_user").fetchone() == ("watchboard",)
+        with PostgresServer(base_dir=base, template_cache=False) as third:
+            assert not third.used_template
+    finally:
+        shutil.rmtree(base)

@@ -110,12 +110,14 @@ def parse_datetime(
     if parsed is None and strict:
         raise InputError(
             label or "date",
-            f"not a date: {shown} (write it as ISO 8601, e.g. 2025-12-26 or 2025-12-26T09:30+09:00)",
+            f"not a date: {shown} (write it as ISO 8601: 2025-12-26 or 2025-12-26T09:30+09:00)",
         )
     return parsed
 
 
-def metadata_datetime(value: object, *, label: str, name: str) -> tuple[datetime | None, str | None]:
+def metadata_datetime(
+    value: object, *, label: str, name: str
+) -> tuple[datetime | None, str | None]:
     """Parse a date found in metadata; return ``(datetime, warning)``.
 
     A date a source gives that is absurd or not understood leaves the field empty rather than

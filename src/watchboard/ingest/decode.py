@@ -1,7 +1,8 @@
 """Bytes to clean text: encoding detection, BOMs, newlines, control characters, NFC.
 
-Valid UTF-8 is taken as it is. Anything else is a legacy encoding to be guessed, and the guess is
-reported as a warning on the document, because a wrong guess silently garbles names. Western text
+Valid UTF-8 is taken as it is, and UTF-8 with a few stray bytes stays UTF-8 (the bad bytes become
+U+FFFD). Anything else is a legacy encoding to be guessed, and the guess is reported as a warning
+on the document, because a wrong guess silently garbles names. Western text
 (Windows-1252 / Latin-1) is checked first with a simple plausibility test, because
 charset-normalizer alone often calls short French or German text Central European (cp1250) or
 even UTF-16; everything else (EUC-KR, Shift-JIS, Cyrillic, ...) is left to charset-normalizer.
@@ -83,9 +84,8 @@ def _decode(data: bytes, label: str, declared: str | None, warnings: list[str]) 
             try:
                 return data[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    label, f"binary content, not text (starts with a {encoding} mark but {exc.reason})"
-                ) from None
+                reason = f"starts with a {encoding} mark but {exc.reason}"
+                raise InputError(label, f"binary content, not text ({reason})") from None
     _reject_binary(data, label)
     try:
         return data.decode("utf-8"), "utf-8"
@@ -96,7 +96,9 @@ def _decode(data: bytes, label: str, declared: str | None, warnings: list[str]) 
             name = codecs.lookup(declared).name
             return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
-            warnings.append(f"declared charset {declared!r} does not fit the bytes; guessed instead")
+            warnings.append(
+                f"declared charset {declared!r} does not fit the bytes; guessed instead"
+            )
     guessed = _mostly_utf8(data) or _western(data) or _detect(data)
     if guessed is None:
         raise InputError(label, "binary content, not text (no plausible text encoding)")
@@ -134,9 +136,9 @@ def _western(data: bytes) -> tuple[str, str, str] | None:
         return None
     # Western text has isolated accented letters; multi-byte encodings and other alphabets
     # decoded as cp1252 give long runs of them.
-    if max(map(len, runs)) > 3 or sum(map(len, runs)) / len(runs) > 1.6:
+    if max(map(len, runs)) > 3 or sum(map(len, runs)) / len(runs) > 2:
         return None
-    return text, "cp1252", "not valid UTF-8; decoded as cp1252 (Western European), detected"
+    return text, "cp1252", "not valid UTF-8; encoding detected as cp1252 (Western European)"
 
 
 def _detect(data: bytes) -> tuple[str, str, str] | None:
@@ -148,4 +150,4 @@ def _detect(data: bytes) -> tuple[str, str, str] | None:
         # Without a byte-order mark (and without NULs, already rejected) these are misfires.
         return None
     text = str(best)
-    return text, encoding, f"not valid UTF-8; decoded as {encoding}, detected"
+    return text, encoding, f"not valid UTF-8; encoding detected as {encoding}"

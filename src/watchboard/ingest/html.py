@@ -22,6 +22,12 @@ from watchboard.model import Draft, RawInput
 
 log = logging.getLogger(__name__)
 
+# trafilatura warns about every page it discards ("discarding data: None"); the reader reports
+# that itself, so its loggers are quietened to errors unless the application configured them.
+for _name in ("trafilatura", "htmldate"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.ERROR)
+
 EXTRACTOR = f"trafilatura/{trafilatura.__version__}"
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
@@ -68,7 +74,12 @@ _BLOCK_TAGS = {
     "tr",
     "ul",
 }
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "head"}
+_PARAGRAPH_TAGS = {"p", "blockquote", "pre", "table", "ul", "ol", "dl", "hr"}
+_SKIPPED_TAGS = {"script", "style", "noscript", "template"}
+# Private-use markers for breaks while collecting text; runs of them become one or two newlines.
+_BLOCK = "\ue000"
+_PARAGRAPH = "\ue001"
+_BREAKS = re.compile(f"(?:\\s*[{_BLOCK}{_PARAGRAPH}])+\\s*")
 
 
 def read_html(raw: RawInput) -> Draft:
@@ -126,8 +137,10 @@ def html_to_text(fragment: str) -> str:
         parser.close()
     except Exception:  # HTMLParser is lenient; keep what was gathered if it still gives up
         log.debug("HTML fragment could not be fully parsed", exc_info=True)
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = _BREAKS.sub(
+        lambda run: "\n\n" if _PARAGRAPH in run.group() else "\n", "".join(parser.parts)
+    )
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
 
 
 def _is_main_text(text: str) -> bool:
@@ -174,6 +187,8 @@ def _metadata(found: dict[str, Any], fetched_url: str | None, url: str | None) -
 
 
 class _TextParser(HTMLParser):
+    """Collects text, marking where blocks and paragraphs break (merged into newlines later)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
@@ -182,15 +197,21 @@ class _TextParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n" if tag in ("p", "blockquote", "pre") else "\n")
+        else:
+            self._break(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+        else:
+            self._break(tag)
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
-            self.parts.append(data)
+            self.parts.append(data.replace(_BLOCK, "").replace(_PARAGRAPH, ""))
+
+    def _break(self, tag: str) -> None:
+        if tag in _PARAGRAPH_TAGS:
+            self.parts.append(_PARAGRAPH)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(_BLOCK)

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
+from watchboard.errors import InputError
 from watchboard.ingest.dates import metadata_datetime
 from watchboard.ingest.decode import decode_text
 from watchboard.ingest.detect import is_markdown
-from watchboard.errors import InputError
 from watchboard.model import Draft, RawInput
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)

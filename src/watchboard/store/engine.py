@@ -94,9 +94,10 @@ def with_retries(work: Callable[[], T], *, attempts: int = 8, what: str = "datab
     for attempt in range(1, attempts + 1):
         try:
             return work()
-        except (exc.OperationalError, exc.IntegrityError) as error:
+        except exc.DBAPIError as error:
             if attempt == attempts or not is_retryable(error):
-                raise StoreError(f"{what} failed: {error.orig or error}") from error
+                reason = str(error.orig or error).strip().splitlines()[0]
+                raise StoreError(f"{what} failed: {reason}") from error
             log.info("%s: retrying after %s (attempt %d)", what, error.orig, attempt)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)

@@ -1,0 +1,42 @@
+# Watchboard — the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   ?= demo-workspace
+
+.PHONY: install system-deps demo test lint bench clean help
+
+help:
+	@echo "make demo    install into $(VENV) and build the DPRK 2026 demo workspace in $(DEMO)/"
+	@echo "make test    install and run the whole test suite (starts its own PostgreSQL)"
+	@echo "make lint    ruff, mypy and the import-layer contract"
+	@echo "make bench   run benchmarks/ and print figures"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/ensure-system-deps
+
+demo: install
+	$(BIN)/watchboard demo $(DEMO)
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: install system-deps
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache bench-results

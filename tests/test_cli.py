@@ -1,0 +1,103 @@
+"""The command line, through click's runner and as a real process; rows checked in the database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from watchboard.cli import cli
+from watchboard.config import load_settings
+from watchboard.store import Store, schema
+
+TEXT = (
+    "The plant's new assembly hall was finished in March, the ministry said on Tuesday, and "
+    "trial production is expected to begin before the end of the year according to officials."
+)
+
+
+def run(*args: str, input: bytes | None = None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def test_init_ingest_docs_show_search_diff(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run("init", str(ws)).exit_code == 0
+    story = tmp_path / "story.txt"
+    story.write_text(TEXT)
+    result = run("-w", str(ws), "ingest", str(story), "--source", "Ministry Bulletin")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("new ")
+    docs = json.loads(run("-w", str(ws), "docs", "--json").output)
+    assert len(docs) == 1 and docs[0]["source"] == "Ministry Bulletin"
+    doc_id = docs[0]["id"]
+    shown = json.loads(run("-w", str(ws), "show", doc_id[:5], "--json").output)
+    assert shown["text"] == TEXT
+    raw = run("-w", str(ws), "show", doc_id, "--raw")
+    assert raw.stdout_bytes == TEXT.encode()
+    hits = json.loads(run("-w", str(ws), "search", "assembly hall", "--json").output)
+    assert hits[0]["id"] == doc_id and "[assembly]" in hits[0]["snippet"].lower()
+    story.write_text(TEXT.replace("March", "April"))
+    assert run("-w", str(ws), "ingest", str(story)).output.startswith("updated")
+    diff = json.loads(run("-w", str(ws), "diff", doc_id, "--json").output)
+    assert diff["from"] == 1 and diff["to"] == 2
+    assert any(line.startswith("+") and "April" in line for line in diff["diff"])
+    status = json.loads(run("-w", str(ws), "status", "--json").output)
+    assert status["documents"] == 1 and status["versions"] == 2
+    with Store.open(load_settings(ws).database_url) as store, store.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.document_versions)).scalar() == 2
+
+
+def test_stdin_with_published_date(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run("init", str(ws))
+    result = run("-w", str(ws), "ingest", "-", "--published", "2026-01-05", input=TEXT.encode())
+    assert result.exit_code == 0, result.output
+    (doc,) = json.loads(run("-w", str(ws), "docs", "--json").output)
+    assert doc["published_at"].startswith("2026-01-05")
+    assert doc["key"].startswith("sha256:")
+
+
+def test_errors_are_one_line_with_nonzero_status(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run("init", str(ws))
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    result = run("-w", str(ws), "ingest", str(junk))
+    assert result.exit_code == 1
+    assert f"failed    {junk}:" in result.output
+    assert "0 new, 0 updated, 0 unchanged, 1 failed" in result.output
+    bad_date = run("-w", str(ws), "ingest", "-", "--published", "2025-02-30", input=b"x")
+    assert bad_date.exit_code == 2 and "--published" in bad_date.output
+    missing = run("-w", str(tmp_path / "nowhere"), "docs")
+    assert missing.exit_code == 1
+    assert "not a Watchboard workspace" in missing.output
+    assert "Traceback" not in missing.output
+    unknown = run("-w", str(ws), "show", "ffffffff")
+    assert unknown.exit_code == 1 and "no document 'ffffffff'" in unknown.output
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    for command in ("init", "case", "ingest", "docs", "show", "diff", "search", "sources", "demo"):
+        assert command in result.output
+
+
+def test_progress_stays_quiet_when_piped(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run("init", str(ws))
+    (tmp_path / "a.txt").write_text(TEXT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "watchboard.cli", "-w", str(ws), "ingest", str(tmp_path / "a.txt")],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert b"\x1b[" not in proc.stdout + proc.stderr  # no progress bar or colour codes
+    assert proc.stderr.decode().strip() == "ingest: 1 new, 0 updated, 0 unchanged, 0 failed"
