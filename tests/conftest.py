@@ -11,10 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import PostgresServer  # noqa: E402
-
-from watchboard.config import Settings, load_settings  # noqa: E402
-from watchboard.store import Store  # noqa: E402
+from pgserver import PostgresServer
+from watchboard.config import Settings, load_settings
+from watchboard.store import Store
 
 _db_numbers = itertools.count()
 

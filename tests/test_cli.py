@@ -51,7 +51,9 @@ def test_init_ingest_docs_show_search_diff(tmp_path: Path) -> None:
     status = json.loads(run("-w", str(ws), "status", "--json").output)
     assert status["documents"] == 1 and status["versions"] == 2
     with Store.open(load_settings(ws).database_url) as store, store.reading() as conn:
-        assert conn.execute(select(func.count()).select_from(schema.document_versions)).scalar() == 2
+        assert (
+            conn.execute(select(func.count()).select_from(schema.document_versions)).scalar() == 2
+        )
 
 
 def test_stdin_with_published_date(tmp_path: Path) -> None:

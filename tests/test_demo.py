@@ -44,8 +44,10 @@ def test_make_demo_builds_the_demo_workspace(tmp_path: Path) -> None:
         sources = {s["name"]: s for s in jobs.list_sources(store)}
         hits = jobs.search(store, "factories")
     assert len(docs) >= 7
-    assert all("Demonstration material" in d.text or "demonstration material" in d.text.lower()
-               for d in docs)
+    assert all(
+        "Demonstration material" in d.text or "demonstration material" in d.text.lower()
+        for d in docs
+    )
     # The syndicated copy of the wire story falls into the wire story's cluster.
     assert any(len({d.source for d in c}) >= 2 for c in clusters)
     assert any(s["kind"] == "state_media" and s["documents"] for s in sources.values())
@@ -54,12 +56,16 @@ def test_make_demo_builds_the_demo_workspace(tmp_path: Path) -> None:
     # Running it again changes nothing.
     again = subprocess.run(
         [sys.executable, "-m", "watchboard.cli", "demo", str(target)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert again.returncode == 0, again.stderr
     assert " 0 new, 0 updated" in again.stdout
     status = subprocess.run(
         [sys.executable, "-m", "watchboard.cli", "-w", str(target), "status", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert json.loads(status.stdout)["documents"] == len(docs)

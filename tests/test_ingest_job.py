@@ -58,7 +58,7 @@ def test_new_then_unchanged_then_new_version_with_diff(workspace: Settings, inpu
     path = inputs / "story.txt"
     path.write_text(STORY, encoding="utf-8")
     first = _ingest(workspace, str(path))
-    assert first.counts == {"new": 1, "updated": 0, "unchanged": 0, "failed": 0}
+    assert first.counts == {"new": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
     assert _ingest(workspace, str(path)).counts["unchanged"] == 1
     path.write_text(STORY.replace("large expansion", "sweeping expansion"), encoding="utf-8")
     third = _ingest(workspace, str(path))
@@ -126,13 +126,14 @@ def test_sources_matched_by_registry_domain_and_unknown_outlets_get_f(
     )
     with _open(workspace) as store, store.transaction() as conn:
         case_queries.save(conn, case, file_sha256=None)
-    page = "<html><head><title>{t}</title><link rel='canonical' href='{u}'></head><body><article><p>{b}</p></article></body></html>"
+    page = (
+        "<html><head><title>{t}</title><link rel='canonical' href='{u}'></head>"
+        "<body><article><p>{b}</p></article></body></html>"
+    )
     (inputs / "a.html").write_text(
         page.format(t="Directive", u="https://news.wire.example/a", b=STORY)
     )
-    (inputs / "b.html").write_text(
-        page.format(t="Snow", u="https://www.blog.example/b", b=OTHER)
-    )
+    (inputs / "b.html").write_text(page.format(t="Snow", u="https://www.blog.example/b", b=OTHER))
     _ingest(workspace, str(inputs))
     with _open(workspace) as store:
         by_title = {d.title: d for d in jobs.list_documents(store)}
@@ -218,7 +219,7 @@ def test_search_is_ranked_with_snippets(workspace: Settings, inputs: Path) -> No
         phrase = jobs.search(store, '"shell production"')
         negative = jobs.search(store, "snow -factories")
         nothing = jobs.search(store, "zeppelin")
-    assert [Path(h.document.key).name for h in hits][0] == "a.txt"
+    assert Path(hits[0].document.key).name == "a.txt"
     assert len(hits) == 2
     assert "[factories]" in hits[0].snippet.lower()
     assert [Path(h.document.key).name for h in phrase] == ["a.txt"]

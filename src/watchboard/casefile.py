@@ -239,10 +239,28 @@ def field_path(path: Iterable[str | int]) -> str:
     return out or "(top level)"
 
 
+_Loader = yaml.SafeLoader | yaml.CSafeLoader
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+
+
 def _compose(text: str, label: str) -> _Tree:
+    """Compose with libyaml when it is there (fast); the pure-Python loader decides otherwise.
+
+    Any problem on the fast path, however reported, is re-read with the pure-Python loader, so
+    error messages and lines are the same with and without libyaml.
+    """
+    if _FAST_LOADER is not None:
+        try:
+            return _compose_with(_FAST_LOADER, text, label)
+        except Exception:  # the fast path is only an optimisation
+            pass
+    return _compose_with(yaml.SafeLoader, text, label)
+
+
+def _compose_with(loader_class: type[_Loader], text: str, label: str) -> _Tree:
     tree = _Tree(label)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
         try:
             node = loader.get_single_node()
             if node is None or (isinstance(node, ScalarNode) and node.tag == _YAML + "null"):
@@ -302,7 +320,7 @@ class _Walker:
     and the date checks read them), so an impossible date is reported, not crashed on.
     """
 
-    def __init__(self, loader: yaml.SafeLoader, tree: _Tree) -> None:
+    def __init__(self, loader: _Loader, tree: _Tree) -> None:
         self.loader = loader
         self.tree = tree
         self.count = 0

@@ -356,7 +356,11 @@ def ingest_cmd(
 
 def _print_item(item: jobs.ItemResult, *, quiet: bool) -> None:
     if item.status == "failed":
-        err.print(f"[red]failed[/red]    {item.label}: {item.reason}", markup=True)
+        err.print(f"failed    {item.label}: {item.reason}", markup=False, style="red")
+        return
+    if item.status == "skipped":
+        if not quiet:
+            err.print(f"skipped   {item.label}: {item.reason}", markup=False)
         return
     if quiet:
         return

@@ -20,6 +20,10 @@ class InputError(WatchboardError):
         super().__init__(f"{label}: {reason}")
 
 
+class SkippedInput(InputError):
+    """An input passed over on purpose (e.g. an image found while walking a directory)."""
+
+
 class FetchError(InputError):
     """A URL that could not be fetched (unreachable, too slow, refused, too large)."""
 

@@ -24,7 +24,13 @@ from watchboard.config import (
     load_settings,
     write_workspace_file,
 )
-from watchboard.errors import InputError, NotFoundError, StoreError, WorkspaceError
+from watchboard.errors import (
+    InputError,
+    NotFoundError,
+    SkippedInput,
+    StoreError,
+    WorkspaceError,
+)
 from watchboard.model import Document, Draft, RawInput, Source
 from watchboard.resolve import duplicates
 from watchboard.resolve.sources import match_source
@@ -145,7 +151,7 @@ class ItemResult:
 @dataclass
 class IngestReport:
     counts: dict[str, int] = field(
-        default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
+        default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
     )
     failures: list[ItemResult] = field(default_factory=list)
     bytes: int = 0
@@ -163,7 +169,7 @@ class IngestReport:
         c = self.counts
         return (
             f"{c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
-            f"{c['failed']} failed"
+            f"{c['failed']} failed" + (f", {c['skipped']} skipped" if c["skipped"] else "")
         )
 
 
@@ -216,20 +222,21 @@ def ingest_inputs(
             targets, max_bytes=settings.max_bytes, fetcher_factory=lambda: fetcher, stdin=stdin
         ):
             if isinstance(raw, InputError):
-                emit(ItemResult("failed", raw.label, reason=raw.reason))
+                status = "skipped" if isinstance(raw, SkippedInput) else "failed"
+                emit(ItemResult(status, raw.label, reason=raw.reason))
                 continue
-            report.bytes += len(raw.data)
+            report.bytes += len(raw.data) or _file_size(raw)
+            # A file holding one document is identified by its path; a feed or a corpus
+            # holds many, each identified by its own link or row id.
+            single = ingest.detect_kind(raw) not in ("jsonl", "feed")
             try:
-                found = list(_drafts(raw, fetch_page, options, settings))
+                for draft in _drafts(raw, fetch_page, options, settings):
+                    if isinstance(draft, InputError):
+                        emit(ItemResult("failed", draft.label, reason=draft.reason))
+                    else:
+                        writer.add(draft, path_key=_path_key(raw) if single else None)
             except InputError as error:
                 emit(ItemResult("failed", error.label, reason=error.reason))
-                continue
-            single = sum(isinstance(d, Draft) for d in found) == 1
-            for draft in found:
-                if isinstance(draft, InputError):
-                    emit(ItemResult("failed", draft.label, reason=draft.reason))
-                    continue
-                writer.add(draft, path_key=_path_key(raw) if single else None)
         writer.flush()
     return report
 
@@ -249,6 +256,13 @@ def _drafts(
         if isinstance(item, Draft) and options.published is not None:
             item = replace(item, published_at=options.published)
         yield item
+
+
+def _file_size(raw: RawInput) -> int:
+    try:
+        return Path(raw.path).stat().st_size if raw.path else 0
+    except OSError:
+        return 0
 
 
 def _path_key(raw: RawInput) -> str | None:

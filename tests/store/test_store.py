@@ -61,12 +61,12 @@ def test_unsupported_url_is_a_clear_error() -> None:
 
 
 def test_sqlite_pragmas_wal_and_foreign_keys(tmp_path) -> None:
-    with Store.open(f"sqlite:///{tmp_path / 'p.db'}", create=True) as store:
-        with store.reading() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
-            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    with Store.open(url, create=True) as store, store.reading() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
     assert "document_fts" in names
 
 
@@ -107,10 +107,14 @@ def test_source_upsert_and_case_save_replace_declared_parts(store: Store) -> Non
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
-    with pytest.raises(Exception), store.transaction() as conn:  # noqa: B017, PT011
+    with pytest.raises(Exception), store.transaction() as conn:  # noqa: B017
         conn.execute(
             schema.documents.insert().values(
-                id="x", key="k", case_id=12345, current_version=1, cluster_id="x",
+                id="x",
+                key="k",
+                case_id=12345,
+                current_version=1,
+                cluster_id="x",
                 first_seen_at=__import__("datetime").datetime.now(),
             )
         )

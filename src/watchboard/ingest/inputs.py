@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from watchboard.errors import InputError
+from watchboard.errors import InputError, SkippedInput
 from watchboard.ingest.detect import JSONL_MEDIA_TYPE, name_extension
 from watchboard.ingest.fetch import Fetcher, format_size
 from watchboard.model import RawInput
@@ -122,7 +122,8 @@ def _walk(directory: str, max_bytes: int) -> Iterator[RawInput | InputError]:
             if name_extension(name) in _NOT_DOCUMENTS or (
                 name.lower().endswith(".gz") and not is_jsonl_path(name)
             ):
-                log.info("skipped %s: not a document", path)
+                ext = name_extension(name) or ".gz"
+                yield SkippedInput(path, f"not a document ({ext} files are not read)")
                 continue
             if not os.path.isfile(path):
                 continue  # sockets, fifos, broken links
