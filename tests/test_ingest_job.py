@@ -255,3 +255,14 @@ def test_unknown_case_is_an_error(workspace: Settings, inputs: Path) -> None:
     (inputs / "a.txt").write_text(STORY)
     with pytest.raises(NotFoundError, match="no case 'nope'"):
         _ingest(workspace, str(inputs / "a.txt"), case="nope")
+
+
+def test_publication_time_keeps_the_publishers_offset(workspace: Settings, inputs: Path) -> None:
+    (inputs / "a.md").write_text(
+        "---\ntitle: T\npublished: 2025-12-26T06:00:00+09:00\n---\n\n" + STORY
+    )
+    _ingest(workspace, str(inputs))
+    with _open(workspace) as store:
+        (doc,) = jobs.list_documents(store)
+    # 21:00 UTC on the 25th, but the 26th in Pyongyang: the local date is what the text means.
+    assert doc.published_at.isoformat() == "2025-12-26T06:00:00+09:00"

@@ -258,6 +258,11 @@ def _drafts(
         yield item
 
 
+def _offset_minutes(value: datetime | None) -> int | None:
+    offset = value.utcoffset() if value is not None else None
+    return int(offset.total_seconds() // 60) if offset is not None else None
+
+
 def _file_size(raw: RawInput) -> int:
     try:
         return Path(raw.path).stat().st_size if raw.path else 0
@@ -415,6 +420,7 @@ class _BatchWriter:
                 "site_name": draft.site_name,
                 "language": draft.language,
                 "published_at": draft.published_at,
+                "published_offset": _offset_minutes(draft.published_at),
                 "retrieved_at": draft.retrieved_at,
                 "ingested_at": now,
                 "source_id": source_id,

@@ -40,10 +40,14 @@ KST = timezone(timedelta(hours=9))
         ("2025年12月26日", datetime(2025, 12, 26, tzinfo=UTC)),
     ],
 )
-def test_parse_datetime_reads_common_spellings_as_utc(value: str, expected: datetime) -> None:
+def test_parse_datetime_reads_common_spellings_keeping_offsets(
+    value: str, expected: datetime
+) -> None:
     parsed = parse_datetime(value, label="x")
-    assert parsed == expected
-    assert parsed is not None and parsed.tzinfo is UTC
+    assert parsed == expected  # the same instant
+    assert parsed is not None and parsed.utcoffset() is not None
+    if "+0900" in value or "KST" in value:
+        assert parsed.utcoffset().total_seconds() == 9 * 3600  # the publisher's local date kept
 
 
 def test_parse_datetime_converts_python_values_to_utc() -> None:

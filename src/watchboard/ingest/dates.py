@@ -1,9 +1,10 @@
-"""Publication dates from metadata: many spellings in, a timezone-aware UTC datetime out.
+"""Publication dates from metadata: many spellings in, a timezone-aware datetime out.
 
 Covers what feeds, HTML metadata, front matter, JSON Lines corpora and users type: ISO 8601
 (date only, with or without a time and zone), RFC 2822, "26 December 2025", "December 26, 2025",
 "2025/12/26", "26.12.2025", "2025년 12월 26일". Ambiguous slashed forms such as "03/04/2025" are
-not guessed. A date without a zone is taken as UTC. Dates that parse but cannot be real
+not guessed. A date without a zone is taken as UTC; a date with one keeps its offset, because
+the publisher's local date is what "on Friday" in its text refers to. Dates that parse but cannot be real
 ("2025-02-30", year 1066) are *absurd*, which is different from *not understood*: an absurd
 date in a source is worth telling the user about.
 """
@@ -93,7 +94,7 @@ def parse_datetime(
     label: str | None = None,
     strict: bool = False,
 ) -> datetime | None:
-    """Parse a date or date-time into an aware UTC ``datetime``.
+    """Parse a date or date-time into an aware ``datetime`` (its own offset, else UTC).
 
     Leniently (the default) a value that is missing or not understood gives ``None``, as does an
     absurd date when no ``label`` is given. With a ``label``, an absurd date raises
@@ -238,7 +239,9 @@ def _build(
         raise _AbsurdDateError(f"zone offset {offset_hours:+g} hours")
     try:
         zone = timezone(timedelta(hours=offset_hours))
-        return datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
+        value = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        value.astimezone(UTC)  # must be representable in UTC too
+        return value
     except (ValueError, OverflowError) as exc:
         raise _AbsurdDateError(str(exc)) from None
 
@@ -248,9 +251,10 @@ def _checked(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         return value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
+        value.astimezone(UTC)  # must be representable in UTC too
     except (ValueError, OverflowError) as exc:
         raise _AbsurdDateError(str(exc)) from None
+    return value
 
 
 def _check_year(year: int) -> None:

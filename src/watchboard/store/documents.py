@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
@@ -164,6 +164,17 @@ def _document_columns() -> list[Any]:
     ]
 
 
+def _local(value: datetime | None, offset_minutes: int | None) -> datetime | None:
+    """A stored UTC time back in the publisher's own offset (SQLite keeps no zone at all)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if offset_minutes is None:
+        return value.astimezone(UTC)
+    return value.astimezone(timezone(timedelta(minutes=offset_minutes)))
+
+
 def _to_document(row: Any) -> Document:
     return Document(
         id=row.id,
@@ -175,15 +186,15 @@ def _to_document(row: Any) -> Document:
         blob_sha256=row.blob_sha256,
         extractor=row.extractor,
         media_type=row.media_type,
-        retrieved_at=row.retrieved_at,
-        ingested_at=row.ingested_at,
+        retrieved_at=_local(row.retrieved_at, 0),
+        ingested_at=_local(row.ingested_at, 0),
         source=row.source,
         source_match=row.source_match,
         url=row.url,
         title=row.title,
         author=row.author,
         site_name=row.site_name,
-        published_at=row.published_at,
+        published_at=_local(row.published_at, row.published_offset),
         language=row.language,
         encoding=row.encoding,
         cluster_id=row.cluster_id,

@@ -167,6 +167,8 @@ document_versions = Table(
     Column("site_name", Text),
     Column("language", String(20)),
     Column("published_at", DateTime(timezone=True)),
+    # The publisher's UTC offset in minutes, so the local date ("Friday" in Pyongyang) is kept.
+    Column("published_offset", Integer),
     Column("retrieved_at", DateTime(timezone=True), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("source_id", ForeignKey("sources.id"), nullable=False),
