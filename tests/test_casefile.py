@@ -722,14 +722,20 @@ def test_arbitrary_text_raises_only_case_file_errors(text: str) -> None:
 
 
 _DEMO_LINES = DEMO.read_text(encoding="utf-8").splitlines()
+_JUNK = st.lists(
+    st.sampled_from(
+        [
+            *" :-[]{},'\"#&*!|>?%@`\tab019.\n<=~",
+            *["!!int ", "!!float ", "!!bool ", "!!binary ", "!!set ", "!!str ", "<<: "],
+            *["*x", "&x ", "2026-02-30", ".inf", "null", "yes", "\n  ", "\n- "],
+        ]
+    ),
+    max_size=12,
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.integers(min_value=0, max_value=len(_DEMO_LINES) - 1),
-    st.text(alphabet=st.sampled_from(list(" :-[]{},'\"#&*!|>?%@`\tab019.\n")), max_size=12),
-    st.booleans(),
-)
+@given(st.integers(min_value=0, max_value=len(_DEMO_LINES) - 1), _JUNK, st.booleans())
 def test_mutated_demo_raises_only_case_file_errors(index: int, junk: str, replace: bool) -> None:
     lines = list(_DEMO_LINES)
     if replace:
@@ -741,3 +747,19 @@ def test_mutated_demo_raises_only_case_file_errors(index: int, junk: str, replac
         parse_case_text(text, path="t.yaml")
     except CaseFileError as err:
         assert err.line is None or 1 <= err.line <= len(text.splitlines())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!!int",
+        "a: !!float\n",
+        "!!bool maybe",
+        "a: !!binary '%%'\n",
+        "[" * 3000 + "]" * 3000,
+        "? [a]\n: b\n",
+    ],
+)
+def test_odd_yaml_is_reported_not_crashed_on(text: str) -> None:
+    with pytest.raises(CaseFileError):
+        parse_case_text(text, path="t.yaml")

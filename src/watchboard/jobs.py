@@ -258,6 +258,12 @@ def _drafts(
         yield item
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _offset_minutes(value: datetime | None) -> int | None:
     offset = value.utcoffset() if value is not None else None
     return int(offset.total_seconds() // 60) if offset is not None else None
@@ -419,9 +425,10 @@ class _BatchWriter:
                 "author": draft.author,
                 "site_name": draft.site_name,
                 "language": draft.language,
-                "published_at": draft.published_at,
+                # Stored in UTC (SQLite keeps no zone), with the offset alongside.
+                "published_at": _utc(draft.published_at),
                 "published_offset": _offset_minutes(draft.published_at),
-                "retrieved_at": draft.retrieved_at,
+                "retrieved_at": _utc(draft.retrieved_at),
                 "ingested_at": now,
                 "source_id": source_id,
                 "source_match": match.how[:100],
