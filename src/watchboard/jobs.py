@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy import Connection
 
@@ -219,7 +220,10 @@ def ingest_inputs(
         writer = _BatchWriter(store, settings, options, case_id, emit)
         fetch_page = fetcher.fetch if options.fetch_links else None
         for raw in ingest.iter_inputs(
-            targets, max_bytes=settings.max_bytes, fetcher_factory=lambda: fetcher, stdin=stdin
+            targets,
+            max_bytes=settings.max_bytes,
+            fetcher_factory=lambda: fetcher,
+            stdin=cast(BinaryIO | None, stdin),
         ):
             if isinstance(raw, InputError):
                 status = "skipped" if isinstance(raw, SkippedInput) else "failed"
@@ -330,9 +334,7 @@ class _BatchWriter:
             results = []
             for item in prepared:
                 try:
-                    results += self.store.write(
-                        lambda conn, item=item: self._write(conn, [item]), what="ingest"
-                    )
+                    results += self.store.write(partial(self._write, batch=[item]), what="ingest")
                 except StoreError as item_error:
                     results.append(ItemResult("failed", item.draft.label, reason=str(item_error)))
         for result in results:
@@ -346,7 +348,7 @@ class _BatchWriter:
                 texts, size=cluster.shingle_words, num_perm=cluster.num_perm
             )
         else:
-            sigs = [None] * len(texts)
+            sigs = [None] * len(texts)  # type: ignore[list-item]
         out = []
         for (draft, path_key), sig in zip(pending, sigs, strict=True):
             text_sha = hashlib.sha256(draft.text.encode()).hexdigest()

@@ -4,9 +4,9 @@ Covers what feeds, HTML metadata, front matter, JSON Lines corpora and users typ
 (date only, with or without a time and zone), RFC 2822, "26 December 2025", "December 26, 2025",
 "2025/12/26", "26.12.2025", "2025년 12월 26일". Ambiguous slashed forms such as "03/04/2025" are
 not guessed. A date without a zone is taken as UTC; a date with one keeps its offset, because
-the publisher's local date is what "on Friday" in its text refers to. Dates that parse but cannot be real
-("2025-02-30", year 1066) are *absurd*, which is different from *not understood*: an absurd
-date in a source is worth telling the user about.
+the publisher's local date is what "on Friday" in its text refers to. Dates that parse but
+cannot be real ("2025-02-30", year 1066) are *absurd*, which is different from *not
+understood*: an absurd date in a source is worth telling the user about.
 """
 
 from __future__ import annotations

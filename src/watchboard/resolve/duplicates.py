@@ -67,7 +67,7 @@ def banding(threshold: float, num_perm: int) -> Banding:
             below = grid <= threshold
             false_pos = np.trapezoid(curve[below], grid[below])
             false_neg = np.trapezoid(1.0 - curve[~below], grid[~below])
-            error = false_pos + false_neg
+            error = float(false_pos + false_neg)
             if best is None or error < best[0]:
                 best = (error, Banding(bands, rows))
     assert best is not None

@@ -38,9 +38,8 @@ def save(conn: Connection, case: Case, *, file_sha256: str | None) -> int:
     }
     case_id = conn.execute(select(cases.c.id).where(cases.c.slug == case.slug)).scalar()
     if case_id is None:
-        case_id = conn.execute(
-            cases.insert().values(slug=case.slug, **values)
-        ).inserted_primary_key[0]
+        inserted = conn.execute(cases.insert().values(slug=case.slug, **values))
+        case_id = inserted.inserted_primary_key[0]  # type: ignore[index]
     else:
         conn.execute(cases.update().where(cases.c.id == case_id).values(**values))
         for table in (sites, indicators, hypotheses, case_sources):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchboard.errors import NotFoundError
@@ -35,7 +35,7 @@ def get_blob(conn: Connection, sha256: str) -> bytes | None:
     return conn.execute(select(blobs.c.data).where(blobs.c.sha256 == sha256)).scalar()
 
 
-def find_by_key(conn: Connection, key: str) -> Row[Any] | None:
+def find_by_key(conn: Connection, key: str) -> Row[Any, Any, Any, Any, Any] | None:
     """The document with this natural key, with its current version's text hash."""
     return conn.execute(
         select(
@@ -56,7 +56,7 @@ def find_by_key(conn: Connection, key: str) -> Row[Any] | None:
     ).first()
 
 
-def find_unkeyed_twin(conn: Connection, text_sha256: str) -> Row[Any] | None:
+def find_unkeyed_twin(conn: Connection, text_sha256: str) -> Row[Any, Any] | None:
     """A document with no URL whose current text has this hash (a re-ingested local copy)."""
     return conn.execute(
         select(documents.c.id, documents.c.current_version)
@@ -96,7 +96,7 @@ def insert_version(conn: Connection, values: dict[str, Any]) -> int:
         .where(documents.c.id == values["document_id"])
         .values(current_version=values["version"])
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def set_cluster(conn: Connection, doc_id: str, cluster_id: str) -> None:
@@ -175,6 +175,10 @@ def _local(value: datetime | None, offset_minutes: int | None) -> datetime | Non
     return value.astimezone(timezone(timedelta(minutes=offset_minutes)))
 
 
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _to_document(row: Any) -> Document:
     return Document(
         id=row.id,
@@ -186,8 +190,8 @@ def _to_document(row: Any) -> Document:
         blob_sha256=row.blob_sha256,
         extractor=row.extractor,
         media_type=row.media_type,
-        retrieved_at=_local(row.retrieved_at, 0),
-        ingested_at=_local(row.ingested_at, 0),
+        retrieved_at=_as_utc(row.retrieved_at),
+        ingested_at=_as_utc(row.ingested_at),
         source=row.source,
         source_match=row.source_match,
         url=row.url,
@@ -298,7 +302,7 @@ def by_version_ids(conn: Connection, version_ids: Iterable[int]) -> dict[int, Do
 
 def counts(conn: Connection, *, case_id: int | None = None) -> dict[str, int]:
     """Numbers of documents, versions, clusters with more than one member, blobs."""
-    doc_filter = documents.c.case_id == case_id if case_id is not None else True
+    doc_filter = documents.c.case_id == case_id if case_id is not None else true()
     n_docs = conn.execute(
         select(func.count()).select_from(documents).where(doc_filter)
     ).scalar_one()

@@ -54,7 +54,7 @@ def upsert(conn: Connection, source: Source, *, origin: str) -> int:
     result = conn.execute(
         sources.insert().values(name=source.name, created_at=datetime.now(UTC), **values)
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def ensure(conn: Connection, source: Source, *, origin: str) -> int:
