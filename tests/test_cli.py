@@ -103,3 +103,45 @@ def test_progress_stays_quiet_when_piped(tmp_path: Path) -> None:
     )
     assert b"\x1b[" not in proc.stdout + proc.stderr  # no progress bar or colour codes
     assert proc.stderr.decode().strip() == "ingest: 1 new, 0 updated, 0 unchanged, 0 failed"
+
+
+def test_case_check_lists_every_problem_and_load_refuses(tmp_path: Path) -> None:
+    bad = tmp_path / "case.yaml"
+    bad.write_text(
+        "case:\n  slug: x\n  title: X\nsites:\n  - id: a\n    name: A\n"
+        "    cordinates: {lat: 1, lon: 2}\n  - id: b\n    name: B\n"
+        "    coordinates: {lat: forty, lon: 2}\n"
+    )
+    check = run("case", "check", str(bad))
+    assert check.exit_code == 1
+    assert check.output.splitlines() == [
+        f"{bad}:7: sites[0].cordinates: unknown field 'cordinates' (did you mean 'coordinates'?)",
+        f"{bad}:10: sites[1].coordinates.lat: expected a number, got 'forty'",
+    ]
+    ws = tmp_path / "ws"
+    run("init", str(ws))
+    load = run("-w", str(ws), "case", "load", str(bad))
+    assert load.exit_code == 1 and f"{bad}:7: sites[0].cordinates" in load.output
+    assert json.loads(run("-w", str(ws), "case", "list", "--json").output) == []
+
+
+def test_case_load_show_and_sources(tmp_path: Path) -> None:
+    good = tmp_path / "case.yaml"
+    good.write_text(
+        "case:\n  slug: fab\n  title: A promised chip fab\n  time_frame: {start: 2026, end: 2027}\n"
+        "sources:\n  - name: Example Wire\n    kind: wire\n    reliability: B\n"
+        "    domains: [wire.example]\n"
+        "sites:\n  - id: plant\n    name: The Plant\n    coordinates: {lat: 10.5, lon: 20.25}\n"
+        "milestones:\n  - id: m1\n    title: Ground broken\n    due: {start: 2026-03, end: 2026-06}\n"
+        "    site: plant\n"
+    )
+    assert run("case", "check", str(good)).exit_code == 0
+    ws = tmp_path / "ws"
+    run("init", str(ws))
+    assert run("-w", str(ws), "case", "load", str(good)).exit_code == 0
+    details = json.loads(run("-w", str(ws), "case", "show", "fab", "--json").output)
+    assert details["sites"][0]["lat"] == 10.5
+    assert details["milestones"][0]["due_start"] == "2026-03-01"
+    assert details["milestones"][0]["due_end"] == "2026-06-30"
+    registry = json.loads(run("-w", str(ws), "sources", "--json").output)
+    assert registry[0]["name"] == "Example Wire" and registry[0]["reliability"] == "B"

@@ -119,8 +119,19 @@ def test_markdown_front_matter() -> None:
 
 def test_newspaper_text_has_headline_first_and_an_anonymous_number() -> None:
     text = read("herald-2025-12-28.txt")
-    first = text.splitlines()[0]
-    assert first and not first.endswith(".")
+    # Mail-like header lines, headline first, then a blank line and the body.
+    header, _, body = text.partition("\n\n")
+    lines = header.splitlines()
+    assert lines[0].startswith("Title: ") and not lines[0].endswith(".")
+    assert [line.split(":", 1)[0] for line in lines] == [
+        "Title",
+        "Author",
+        "Published",
+        "Source",
+        "URL",
+    ]
+    assert "URL: https://www.koreaherald.com/demo/" in header
+    assert len(re.findall(r"\w+", body)) >= 200
     assert "a government official who declined to be named" in text.lower()
     assert re.search(r'"around \d+"', text)
 

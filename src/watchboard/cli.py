@@ -181,6 +181,19 @@ def case_load(obj: Context, path: Path, as_json: bool) -> None:
     )
 
 
+@case.command("check")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def case_check(path: Path) -> None:
+    """Validate a case file without loading it: every problem, one line each (file:line: field:
+    reason); exit status 1 when there is any."""
+    problems = jobs.check_case(path)
+    for problem in problems:
+        err.print(problem, markup=False)
+    if problems:
+        sys.exit(1)
+    out.print(f"{path}: valid")
+
+
 @case.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx

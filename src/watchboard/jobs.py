@@ -26,6 +26,7 @@ from watchboard.config import (
     write_workspace_file,
 )
 from watchboard.errors import (
+    CaseFileError,
     InputError,
     NotFoundError,
     SkippedInput,
@@ -102,12 +103,29 @@ def describe_workspace(settings: Settings, store: Store) -> dict[str, Any]:
 def load_case(store: Store, path: Path) -> dict[str, Any]:
     """Validate a case file and store the case with everything it declares."""
     case = casefile.load_case_file(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = casefile.case_file_sha256(path)
     store.write(lambda conn: case_queries.save(conn, case, file_sha256=digest), what="case load")
     with store.reading() as conn:
         details = case_queries.details(conn, case.slug)
     assert details is not None
     return details
+
+
+def check_case(path: Path) -> list[str]:
+    """Every problem in a case file, in line order (empty when it is valid)."""
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        return [f"{path}: file: cannot read ({error.strerror or error})"]
+    try:
+        casefile.parse_case_bytes(text, path=str(path))
+    except CaseFileError as first:
+        try:
+            problems = casefile.check_case_text(text.decode("utf-8"), path=str(path))
+        except (UnicodeDecodeError, CaseFileError):
+            problems = []
+        return [str(p) for p in problems] or [str(first)]
+    return []
 
 
 def case_details(store: Store, slug: str) -> dict[str, Any]:
