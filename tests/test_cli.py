@@ -145,3 +145,20 @@ def test_case_load_show_and_sources(tmp_path: Path) -> None:
     assert details["milestones"][0]["due_end"] == "2026-06-30"
     registry = json.loads(run("-w", str(ws), "sources", "--json").output)
     assert registry[0]["name"] == "Example Wire" and registry[0]["reliability"] == "B"
+
+
+def test_a_workspace_on_a_postgresql_server(tmp_path: Path, pg_url: str) -> None:
+    ws = tmp_path / "team"
+    result = run("init", str(ws), "--database", pg_url)
+    assert result.exit_code == 0, result.output
+    assert "postgresql+psycopg://" in result.output
+    (tmp_path / "a.txt").write_text(TEXT)
+    assert run("-w", str(ws), "ingest", str(tmp_path / "a.txt")).exit_code == 0
+    status = json.loads(run("-w", str(ws), "status", "--json").output)
+    assert status["backend"] == "postgresql" and status["documents"] == 1
+    hits = json.loads(run("-w", str(ws), "search", "trial production", "--json").output)
+    assert len(hits) == 1 and "[trial]" in hits[0]["snippet"].lower()
+    # A second workspace directory pointing at the same server sees the same documents.
+    other = tmp_path / "colleague"
+    assert run("init", str(other), "--database", pg_url).exit_code == 0
+    assert len(json.loads(run("-w", str(other), "docs", "--json").output)) == 1
