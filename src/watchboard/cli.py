@@ -22,6 +22,7 @@ from watchboard import __version__, jobs
 from watchboard.errors import InputError, WatchboardError
 from watchboard.ingest import parse_datetime
 from watchboard.model import Document
+from watchboard.model.claim import MODALITIES
 from watchboard.store import Store
 
 out = Console(highlight=False, soft_wrap=True)
@@ -576,6 +577,218 @@ def search(obj: Context, query: str, limit: int, case_slug: str | None, as_json:
             markup=False,
         )
         out.print(f"    {hit.snippet}", markup=False)
+
+
+# -- extraction ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("docs", nargs=-1)
+@click.option("--case", "case_slug", metavar="SLUG", help="Only this case's documents.")
+@click.option("--force", is_flag=True, help="Re-extract even documents that are up to date.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
+@pass_ctx
+def extract(
+    obj: Context, docs: tuple[str, ...], case_slug: str | None, force: bool, as_json: bool
+) -> None:
+    """Extract claims from documents (all, or the DOCS given by id, prefix or URL).
+
+    Documents already extracted by the same pipeline version are skipped; a new document
+    version or a changed pipeline (components, rule data, source registry) re-extracts.
+    """
+    with obj.store() as (_, store), _progress(enabled=not as_json) as advance:
+        report = jobs.extract_documents(
+            store,
+            refs=docs,
+            case=case_slug,
+            force=force,
+            on_document=lambda doc_id, n: advance(jobs.ItemResult("new", doc_id)),
+        )
+    if as_json:
+        print_json(
+            {
+                "extracted": report.extracted,
+                "up_to_date": report.up_to_date,
+                "claims": report.claims,
+                "pipeline_version": report.pipeline_version,
+                "warnings": [{"document": d, "warning": w} for d, w in report.warnings],
+            }
+        )
+        return
+    for doc_id, warning in report.warnings:
+        err.print(f"warning   {doc_id}: {warning}", markup=False)
+    err.print(
+        f"extract: {report.extracted} documents extracted ({report.claims} claims), "
+        f"{report.up_to_date} up to date; pipeline {report.pipeline_version}"
+    )
+
+
+@cli.command()
+@click.option("--doc", "document", metavar="DOC", help="Only this document's claims.")
+@click.option("--case", "case_slug", metavar="SLUG", help="Only this case's claims.")
+@click.option("--outlet", metavar="NAME", help="Only claims in documents from this source.")
+@click.option("--asserted-by", metavar="TEXT", help="Only claims asserted by (name contains).")
+@click.option(
+    "--event-type", metavar="TYPE", help="Only this event type (see extract/data/events.yaml)."
+)
+@click.option("--modality", type=click.Choice(list(MODALITIES)), help="Only this modality.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N claims.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip N claims.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every field with spans).")
+@pass_ctx
+def claims(
+    obj: Context,
+    document: str | None,
+    case_slug: str | None,
+    outlet: str | None,
+    asserted_by: str | None,
+    event_type: str | None,
+    modality: str | None,
+    limit: int | None,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """List claims: who asserts what, how, about what kind of event, when, where, how many."""
+    with obj.store() as (_, store):
+        rows = jobs.list_claims(
+            store,
+            document=document,
+            case=case_slug,
+            outlet=outlet,
+            asserted_by=asserted_by,
+            event_type=event_type,
+            modality=modality,
+            limit=limit,
+            offset=offset,
+        )
+    if as_json:
+        print_json([_claim_json(r) for r in rows])
+        return
+    if not rows:
+        out.print("no claims (run 'watchboard extract' first?)")
+    for row in rows:
+        data = row["data"]
+        chain = " → ".join(row["attribution"])
+        whens = ", ".join(t["value"] for t in data["times"])
+        wheres = ", ".join((p.get("name") or p["mention"]["span"]["text"]) for p in data["places"])
+        amounts = ", ".join(q["span"]["text"] for q in data["quantities"])
+        out.print(
+            f"[bold]{row['id']}[/bold]  {row['event_type'] or '—'} · {row['modality']} · {chain}",
+            highlight=False,
+        )
+        out.print(f"    “{row['quote']}”", markup=False)
+        details = [
+            f"when: {whens}" if whens else "",
+            f"where: {wheres}" if wheres else "",
+            f"how many: {amounts}" if amounts else "",
+        ]
+        if any(details):
+            out.print("    " + "  ".join(d for d in details if d), markup=False)
+
+
+def _claim_json(row: dict[str, Any]) -> dict[str, Any]:
+    data = dict(row["data"])
+    return {
+        "id": row["id"],
+        "document_id": row["document_id"],
+        "version": row["version"],
+        "start": row["start"],
+        "end": row["end"],
+        "quote": row["quote"],
+        "attribution": row["attribution"],
+        "asserted_by": row["asserted_by"],
+        "source_identified": row["source_identified"],
+        "modality": row["modality"],
+        "event_type": row["event_type"],
+        "outlet": row["outlet"],
+        "title": row["title"],
+        "published_at": row["published_at"],
+        "pipeline_version": row["pipeline_version"],
+        **{
+            k: data[k]
+            for k in (
+                "times",
+                "places",
+                "quantities",
+                "actors",
+                "attribution_spans",
+                "modality_cue",
+                "event_cue",
+                "explain",
+            )
+        },
+    }
+
+
+@cli.command()
+@click.argument("claim")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def explain(obj: Context, claim: str, as_json: bool) -> None:
+    """Show which component and rule produced each field of a claim, with its exact span."""
+    with obj.store() as (_, store):
+        row = jobs.get_claim(store, claim)
+    data = _claim_json(row)
+    if as_json:
+        print_json(data)
+        return
+    out.print(
+        f"claim {row['id']} in document {row['document_id']} v{row['version']} "
+        f"({row['outlet']}), characters {row['start']}–{row['end']}",
+        markup=False,
+    )
+    out.print(f"“{row['quote']}”\n", markup=False)
+    explain_map = data["explain"]
+    out.print(
+        f"asserted by:  {' → '.join(row['attribution'])}"
+        + ("" if row["source_identified"] else "  (source not identified)"),
+        markup=False,
+    )
+    out.print(f"    why: {explain_map.get('attribution')}", markup=False)
+    spans = data["attribution_spans"]
+    if spans:
+        for role in ("source", "cue", "content"):
+            if spans.get(role):
+                s = spans[role]
+                out.print(f"    {role}: [{s['start']}–{s['end']}] “{s['text']}”", markup=False)
+    out.print(
+        f"modality:     {row['modality']}    why: {explain_map.get('modality')}", markup=False
+    )
+    out.print(
+        f"event type:   {row['event_type'] or 'none'}    why: {explain_map.get('event_type')}",
+        markup=False,
+    )
+    for t in data["times"]:
+        interval = f"{t['start']}..{t['end']}" if t["start"] else "no interval"
+        out.print(
+            f"time:         “{t['span']['text']}” → {t['type']} {t['value']}"
+            f"{' ' + t['mod'] if t['mod'] else ''} ({interval}, {t['granularity']}) "
+            f"rule {t['rule']}",
+            markup=False,
+        )
+    for p in data["places"]:
+        where = (
+            f"{p['name']} ({p['lat']:.3f}, {p['lon']:.3f}) geonames {p['geonames_id']} "
+            f"confidence {p['confidence']:.2f}"
+            if p["resolved"]
+            else "unresolved"
+        )
+        out.print(
+            f"place:        “{p['mention']['span']['text']}” → {where} rule {p['rule']}",
+            markup=False,
+        )
+    for q in data["quantities"]:
+        value = q["value"] if q["value"] is not None else f"{q['low']}–{q['high']}"
+        out.print(
+            f"quantity:     “{q['span']['text']}” → {value} {q['unit'] or q['counted'] or ''}"
+            f"{' per ' + q['per'] if q['per'] else ''} ({q['bound']}) rule {q['rule']}",
+            markup=False,
+        )
+    for a in data["actors"]:
+        out.print(
+            f"actor:        “{a['span']['text']}” → {a['name']} ({a['kind']}) rule {a['rule']}",
+            markup=False,
+        )
 
 
 # -- demo ----------------------------------------------------------------------------------

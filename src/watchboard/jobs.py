@@ -10,8 +10,8 @@ import difflib
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -33,11 +33,15 @@ from watchboard.errors import (
     StoreError,
     WorkspaceError,
 )
-from watchboard.model import Document, Draft, RawInput, Source
+from watchboard.extract.pipeline import Doc, Pipeline
+from watchboard.model import Document, Draft, RawInput, Site, Source
+from watchboard.model.claim import Claim
+from watchboard.model.protocols import PlaceResolver
 from watchboard.resolve import duplicates
 from watchboard.resolve.sources import match_source
 from watchboard.store import Store, fts
 from watchboard.store import cases as case_queries
+from watchboard.store import claims as claim_queries
 from watchboard.store import documents as doc_queries
 from watchboard.store import sources as source_queries
 
@@ -494,6 +498,169 @@ class _BatchWriter:
         cluster_id = best[2]
         doc_queries.set_cluster(conn, doc_id, cluster_id)
         return cluster_id
+
+
+# -- extraction ----------------------------------------------------------------------------
+
+
+@dataclass
+class ExtractReport:
+    extracted: int = 0
+    up_to_date: int = 0
+    claims: int = 0
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    pipeline_version: str = ""
+
+
+def build_pipeline(store: Store, *, names: Sequence[str] | None = None) -> Pipeline:
+    """The extraction pipeline with this workspace's resources (source registry, sites)."""
+    with store.reading() as conn:
+        registry = list(source_queries.registry(conn).values())
+        sites = case_queries.all_sites(conn)
+    resources: dict[str, Any] = {"sources": registry, "sites": sites}
+    places = _place_resolver(sites)
+    if places is not None:
+        resources["places"] = places
+    return Pipeline(names, resources=resources)
+
+
+def _place_resolver(sites: Sequence[Site]) -> PlaceResolver | None:
+    """The gazetteer adapter, or None when the gazetteer is not available."""
+    try:
+        from watchboard.resolve.places import GazetteerResolver
+    except ImportError:
+        return None
+    return GazetteerResolver.build(sites)
+
+
+def extract_documents(
+    store: Store,
+    *,
+    refs: Sequence[str] = (),
+    case: str | None = None,
+    force: bool = False,
+    pipeline: Pipeline | None = None,
+    on_document: Callable[[str, int], None] | None = None,
+    batch_size: int = 200,
+) -> ExtractReport:
+    """Run the pipeline over current document versions and store their claims.
+
+    A document whose current version was already extracted by the same pipeline version is
+    skipped; a new version or a changed pipeline (components, rule data, registry) re-extracts.
+    """
+    pipeline = pipeline or build_pipeline(store)
+    report = ExtractReport(pipeline_version=pipeline.version)
+    with store.reading() as conn:
+        case_id = _case_id(conn, case)
+        ids = [doc_queries.resolve_id(conn, ref) for ref in refs] if refs else None
+    after = ""
+    while True:
+        with store.reading() as conn:
+            page = doc_queries.page_by_id(
+                conn, after=after, limit=batch_size, case_id=case_id, ids=ids
+            )
+            done = {d.id: claim_queries.run_version(conn, d.id) for d in page}
+        if not page:
+            break
+        after = page[-1].id
+        results = []
+        for doc in page:
+            if not force and done[doc.id] == (doc.version, pipeline.version):
+                report.up_to_date += 1
+                continue
+            analysed = pipeline(
+                Doc(
+                    text=doc.text,
+                    dct=doc.published_at,
+                    outlet=doc.source,
+                    document_id=doc.id,
+                    version=doc.version,
+                )
+            )
+            claims = analysed.layers.get("claims", [])
+            results.append((doc, claims, analysed.warnings))
+            if on_document:
+                on_document(doc.id, len(claims))
+
+        def write(conn: Connection, results: list[Any] = results) -> None:
+            now = datetime.now(UTC)
+            for doc, claims, warnings in results:
+                claim_queries.replace_for_document(
+                    conn,
+                    document_id=doc.id,
+                    version=doc.version,
+                    pipeline_version=pipeline.version,
+                    rows=[_claim_row(c) for c in claims],
+                    warnings=warnings,
+                    at=now,
+                )
+
+        if results:
+            store.write(write, what="extract")
+        for doc, claims, warnings in results:
+            report.extracted += 1
+            report.claims += len(claims)
+            report.warnings += [(doc.id, w) for w in warnings]
+    return report
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _claim_row(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "document_id": claim.document_id,
+        "version": claim.version,
+        "start": claim.span.start,
+        "end": claim.span.end,
+        "quote": claim.span.text,
+        "attribution": list(claim.attribution),
+        "asserted_by": claim.asserted_by,
+        "source_identified": bool(claim.extra.get("source_identified", True)),
+        "modality": claim.modality,
+        "event_type": claim.event_type,
+        "data": _jsonable(asdict(claim)),
+    }
+
+
+def list_claims(
+    store: Store,
+    *,
+    document: str | None = None,
+    case: str | None = None,
+    outlet: str | None = None,
+    asserted_by: str | None = None,
+    event_type: str | None = None,
+    modality: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    with store.reading() as conn:
+        doc_id = doc_queries.resolve_id(conn, document) if document else None
+        return claim_queries.query(
+            conn,
+            document_id=doc_id,
+            case_id=_case_id(conn, case),
+            outlet=outlet,
+            asserted_by=asserted_by,
+            event_type=event_type,
+            modality=modality,
+            limit=limit,
+            offset=offset,
+        )
+
+
+def get_claim(store: Store, ref: str) -> dict[str, Any]:
+    with store.reading() as conn:
+        return claim_queries.get(conn, ref)
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
-from watchboard.model import Case
+from watchboard.model import Case, Site
 from watchboard.store import sources as source_queries
 from watchboard.store.schema import (
     case_sources,
@@ -116,6 +116,25 @@ def save(conn: Connection, case: Case, *, file_sha256: str | None) -> int:
             [{"case_id": case_id, "key": h.id, "text": h.text} for h in case.hypotheses],
         )
     return int(case_id)
+
+
+def all_sites(conn: Connection) -> list[Site]:
+    """Every case's sites, as model objects (for gazetteers and matching)."""
+    return [
+        Site(
+            id=row.key,
+            name=row.name,
+            aliases=tuple(row.aliases or ()),
+            kind=row.kind,
+            lat=row.lat,
+            lon=row.lon,
+            polygon=row.polygon,
+            geonames_id=row.geonames_id,
+            country=row.country,
+            notes=row.notes,
+        )
+        for row in conn.execute(select(sites).order_by(sites.c.case_id, sites.c.key))
+    ]
 
 
 def find_id(conn: Connection, slug: str) -> int | None:

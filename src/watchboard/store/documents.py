@@ -348,3 +348,20 @@ def clusters(
     for row in conn.execute(query):
         members[row.cluster_id].append(_to_document(row))
     return sorted(members.values(), key=lambda docs: (-len(docs), docs[0].id))
+
+
+def page_by_id(
+    conn: Connection,
+    *,
+    after: str = "",
+    limit: int = 200,
+    case_id: int | None = None,
+    ids: Sequence[str] | None = None,
+) -> list[Document]:
+    """Current versions in id order after ``after``: keyset pagination over any corpus size."""
+    query = _select_documents(current_only=True).where(documents.c.id > after)
+    if case_id is not None:
+        query = query.where(documents.c.case_id == case_id)
+    if ids is not None:
+        query = query.where(documents.c.id.in_(list(ids)))
+    return [_to_document(r) for r in conn.execute(query.order_by(documents.c.id).limit(limit))]

@@ -23,10 +23,29 @@ log = logging.getLogger(__name__)
 Migration = tuple[int, str, Callable[[Connection], None]]
 
 
+_V1_TABLES = (
+    "cases",
+    "sources",
+    "case_sources",
+    "sites",
+    "milestones",
+    "indicators",
+    "hypotheses",
+    "blobs",
+    "documents",
+    "document_versions",
+    "minhash_bands",
+)
+
+
 def _m0001_initial(conn: Connection) -> None:
-    tables = [t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"]
+    tables = [schema.metadata.tables[name] for name in _V1_TABLES]
     schema.metadata.create_all(conn, tables=tables)
     fts.create(conn)
+
+
+def _m0002_extraction(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.extraction_runs, schema.claims])
 
 
 MIGRATIONS: list[Migration] = [
@@ -35,6 +54,7 @@ MIGRATIONS: list[Migration] = [
         "initial schema: cases, sources, documents with versions, blobs, clusters, full text",
         _m0001_initial,
     ),
+    (2, "extraction: claims and extraction runs", _m0002_extraction),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -192,4 +193,40 @@ minhash_bands = Table(
     Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Index("ix_minhash_bands_hash", "band_hash"),
     Index("ix_minhash_bands_document", "document_id"),
+)
+
+# -- migration 2: extraction -------------------------------------------------------------------
+
+extraction_runs = Table(
+    "extraction_runs",
+    metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("extracted_at", DateTime(timezone=True), nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("warnings", JSON, nullable=False),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("attribution", JSON, nullable=False),  # the chain, outermost first
+    Column("asserted_by", Text, nullable=False),
+    Column("source_identified", Boolean, nullable=False),
+    Column("modality", String(20), nullable=False),
+    Column("event_type", String(40)),
+    Column("data", JSON, nullable=False),  # every field with spans and rules
+    Column("pipeline_version", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_claims_document", "document_id"),
+    Index("ix_claims_event_type", "event_type"),
+    Index("ix_claims_modality", "modality"),
+    Index("ix_claims_asserted_by", "asserted_by"),
 )
