@@ -791,6 +791,41 @@ def explain(obj: Context, claim: str, as_json: bool) -> None:
         )
 
 
+# -- evaluation ----------------------------------------------------------------------------
+
+_EVALUATORS = {
+    "time": "watchboard.evaluation.timeml",
+    "places": "watchboard.evaluation.geo",
+    "attribution": "watchboard.evaluation.attribution",
+    "quantities": "watchboard.evaluation.quantities",
+}
+
+
+@cli.command("eval", context_settings={"ignore_unknown_options": True})
+@click.argument("kind", type=click.Choice(sorted(_EVALUATORS)))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def eval_cmd(kind: str, args: tuple[str, ...]) -> None:
+    """Score extraction on an annotated gold set and print metrics, a per-category error
+    breakdown and a sample of errors.
+
+    \b
+    time         TimeML (.tml files or directories): span P/R/F1 (strict, relaxed), value F1
+    places       geoparsing XML (LGL/GeoVirus family): accuracy@161 km, exact GeoNames id;
+                 --mode gold (given gold spans) or e2e
+    attribution  BRAT standoff directory (text/ + attributions/): source, cue, content and
+                 triple P/R/F1, exact and overlap
+    quantities   quantulum3-style JSON: value+unit accuracy, ranges with both ends
+
+    Options after PATH go to the evaluator (--json, --errors N, --mode ...); see
+    'watchboard eval KIND --help'. 'make eval' runs all four on the development sets.
+    """
+    import importlib
+
+    module = importlib.import_module(_EVALUATORS[kind])
+    code = module.main(list(args))
+    sys.exit(code or 0)
+
+
 # -- demo ----------------------------------------------------------------------------------
 
 

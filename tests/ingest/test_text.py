@@ -37,7 +37,7 @@ def test_plain_text_has_no_title_and_no_key(raw: RawFactory) -> None:
     assert draft.warnings == ()
 
 
-def test_plain_text_reads_mail_like_headers_and_keeps_them(raw: RawFactory) -> None:
+def test_plain_text_reads_mail_like_headers_as_metadata(raw: RawFactory) -> None:
     data = (
         b"Title: Factories ordered\nAuthor: A. Analyst\nPublished: 26 December 2025\n"
         b"Source: KCNA\nURL: https://example.org/a\n\nBody text here.\n"
@@ -48,7 +48,8 @@ def test_plain_text_reads_mail_like_headers_and_keeps_them(raw: RawFactory) -> N
     assert draft.published_at == datetime(2025, 12, 26, tzinfo=UTC)
     assert draft.source_hint == "KCNA"
     assert draft.url == "https://example.org/a"
-    assert draft.text.startswith("Title: Factories ordered\n")
+    assert draft.text == "Body text here.\n"  # the headers are metadata, not article text
+    assert draft.raw.startswith(b"Title: Factories ordered\n")  # ... and kept in the raw bytes
 
 
 def test_markdown_title_is_the_first_level_one_heading(raw: RawFactory) -> None:

@@ -34,6 +34,11 @@ _OUTLET_WORDS = re.compile(
 UNNAMED = "unnamed source"
 _CLAUSE_BREAK = re.compile(r"(?:,\s*|\s+)(?:and|but|while|whereas)\s+|;\s+")
 _VERBISH = re.compile(r"(?:ed|[^s]s|will|shall|may|might|could|plans|vowed|began|begun)$")
+_DIRECTIVE = re.compile(
+    r"^(?:has\s+|have\s+|had\s+)?(?:ordered|orders|order|directed|instructed|urged|urges|"
+    r"called\s+for|calls\s+for|mandated|tasked|commanded|demanded)$",
+    re.IGNORECASE,
+)
 _REPORTING = re.compile(r"report|said|say|quot|accord|announc|told|state|claim", re.IGNORECASE)
 
 
@@ -84,7 +89,11 @@ class ClaimBuilder:
         self, layers: DocumentLayers, *, document_id: str, version: int, outlet: str | None
     ) -> list[Claim]:
         claims = []
-        attributions = sorted(layers.attributions, key=lambda a: a.cue.start)
+        # "Kim ordered X" is the event (a directive), not someone reporting X.
+        attributions = sorted(
+            (a for a in layers.attributions if not _DIRECTIVE.match(a.cue.text)),
+            key=lambda a: a.cue.start,
+        )
         for sentence in layers.sentences:
             if len(sentence.text.strip()) < self.min_chars:
                 continue
@@ -289,7 +298,7 @@ class ClaimBuilder:
         chain = [root]
         identified = True
         for link in reversed(links):
-            name, known = self._source_name(layers, link)
+            name, known = self._source_name(layers, link, outlet)
             identified = identified and known
             if chain[-1] != name:
                 chain.append(name)
@@ -298,7 +307,9 @@ class ClaimBuilder:
             how += f", source {attribution.source.text!r}"
         return tuple(chain), identified, how
 
-    def _source_name(self, layers: DocumentLayers, attribution: Attribution) -> tuple[str, bool]:
+    def _source_name(
+        self, layers: DocumentLayers, attribution: Attribution, outlet: str | None
+    ) -> tuple[str, bool]:
         source = attribution.source
         if source is None:
             return UNNAMED, False
@@ -329,8 +340,12 @@ class ClaimBuilder:
                 return before[-1].name, True
             return surface, False
         if _OUTLET_WORDS.match(lower):
+            # An earlier outlet named in the text, but never the document's own outlet (a
+            # wire does not call itself "state media").
             outlets = [
-                a for a in layers.actors if a.kind == "outlet" and a.span.end <= source.start
+                a
+                for a in layers.actors
+                if a.kind == "outlet" and a.span.end <= source.start and a.name != outlet
             ]
             if outlets:
                 return outlets[-1].name, True

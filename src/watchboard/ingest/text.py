@@ -3,8 +3,9 @@
 Markdown may start with a YAML front-matter block (``---`` ... ``---``) giving ``title``,
 ``author``, ``published`` (or ``date``), ``url``, ``source`` and ``language``; it is removed from
 the text. Plain text may start with mail-like header lines (``Title: ...``, ``Author: ...``,
-``Published: ...``, ``URL: ...``, ``Source: ...``), which are read but kept in the text, since
-they are part of the file as received. The key is left to the caller (it knows the path).
+``Published: ...``, ``URL: ...``, ``Source: ...``), which are read as metadata and removed
+from the text like front matter (the raw bytes keep them). The key is left to the caller (it
+knows the path).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def read_text(raw: RawInput) -> Draft:
             raise InputError(raw.label, "empty input (nothing after the front matter)")
         title = fields.get("title") or _markdown_title(text)
     else:
-        fields = _header_fields(text)
+        fields, text = _header_fields(text)
+        if not text.strip():
+            raise InputError(raw.label, "empty input (nothing after the header lines)")
         title = fields.get("title")
     published_at, warning = metadata_datetime(
         fields.get("published"), label=raw.label, name="published"
@@ -126,15 +129,21 @@ def _markdown_title(text: str) -> str | None:
     return None
 
 
-def _header_fields(text: str) -> dict[str, str]:
+def _header_fields(text: str) -> tuple[dict[str, str], str]:
+    """Header lines at the top of a plain-text file, and the text after them."""
     fields: dict[str, str] = {}
-    for line in text.split("\n", 20)[:20]:
+    lines = text.split("\n", 20)
+    used = 0
+    for line in lines[:20]:
         match = _HEADER.fullmatch(line.strip())
         if not match:
             break
         name = _FIELD_ALIASES[match.group(1).lower()]
         fields.setdefault(name, match.group(2).strip())
-    return fields
+        used += 1
+    if not fields:
+        return fields, text
+    return fields, "\n".join(lines[used:]).lstrip("\n")
 
 
 def _text(value: object) -> str | None:
