@@ -132,7 +132,8 @@ def test_case_load_show_and_sources(tmp_path: Path) -> None:
         "sources:\n  - name: Example Wire\n    kind: wire\n    reliability: B\n"
         "    domains: [wire.example]\n"
         "sites:\n  - id: plant\n    name: The Plant\n    coordinates: {lat: 10.5, lon: 20.25}\n"
-        "milestones:\n  - id: m1\n    title: Ground broken\n    due: {start: 2026-03, end: 2026-06}\n"
+        "milestones:\n  - id: m1\n    title: Ground broken\n"
+        "    due: {start: 2026-03, end: 2026-06}\n"
         "    site: plant\n"
     )
     assert run("case", "check", str(good)).exit_code == 0
