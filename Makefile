@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: install system-deps demo test lint bench clean help
+.PHONY: install system-deps demo test lint bench eval eval-floors clean help
 
 help:
 	@echo "make demo    install into $(VENV) and build the DPRK 2026 demo workspace in $(DEMO)/"
 	@echo "make test    install and run the whole test suite (starts its own PostgreSQL)"
 	@echo "make lint    ruff, mypy and the import-layer contract"
+	@echo "make eval    score extraction on the development gold sets in $(EVAL_ROOT)"
 	@echo "make bench   run benchmarks/ and print figures"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -35,8 +36,16 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+EVAL_ROOT ?= ../shared/eval
+
+eval: install
+	$(BIN)/python -m watchboard.evaluation.suite --root $(EVAL_ROOT) --out eval-results/dev.json
+
+eval-floors: install
+	$(BIN)/python -m watchboard.evaluation.suite --root $(EVAL_ROOT) --check eval-floors.json
+
 bench: install system-deps
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache bench-results
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache bench-results eval-results
