@@ -34,7 +34,7 @@ from watchboard.errors import (
     WorkspaceError,
 )
 from watchboard.extract.pipeline import Doc, Pipeline
-from watchboard.model import Document, Draft, RawInput, Site, Source
+from watchboard.model import Document, Draft, RawInput, Site
 from watchboard.model.claim import Claim
 from watchboard.model.protocols import PlaceResolver
 from watchboard.resolve import duplicates
@@ -389,115 +389,208 @@ class _BatchWriter:
         return out
 
     def _write(self, conn: Connection, batch: Iterable[_Prepared]) -> list[ItemResult]:
+        """Decide every item of a batch, then write the batch with a few bulk statements.
+
+        Look-ups are batched too (keys, twins, LSH postings, candidate signatures), so the
+        cost per document is a handful of rows, not a handful of round trips.
+        """
+        items = list(batch)
         registry = source_queries.registry(conn)
         now = datetime.now(UTC)
+        existing = doc_queries.find_by_keys(conn, [i.key for i in items])
+        unkeyed = [i.text_sha256 for i in items if i.draft.url is None and i.draft.key is None]
+        twins = doc_queries.find_unkeyed_twins(conn, unkeyed)
+        index = _ClusterIndex(conn, items, self.settings.cluster.threshold)
+        rows = _Rows()
         results = []
-        for item in batch:
-            results.append(self._write_one(conn, item, registry, now))
+        for item in items:
+            draft = item.draft
+            known = existing.get(item.key)
+            if known is not None and known.text_sha256 == item.text_sha256:
+                results.append(
+                    ItemResult("unchanged", draft.label, known.id, known.version, draft.title)
+                )
+                continue
+            twin = twins.get(item.text_sha256) if known is None and in_unkeyed(item) else None
+            if twin is not None:
+                results.append(
+                    ItemResult(
+                        "unchanged",
+                        draft.label,
+                        twin.id,
+                        twin.version,
+                        draft.title,
+                        reason=f"same text as document {twin.id}",
+                    )
+                )
+                continue
+            match = match_source(draft, registry, given=self.options.source)
+            source_id = match.source_id
+            if source_id is None:
+                assert match.new_source is not None
+                source_id = source_queries.ensure(conn, match.new_source, origin="auto")
+                registry[source_id] = match.new_source
+            rows.blobs[item.blob_sha256] = draft.raw
+            if known is None:
+                doc_id = hashlib.sha256(item.key.encode()).hexdigest()[:12]
+                version = 1
+                cluster_id = (
+                    index.assign(doc_id, item, now) if item.signature is not None else doc_id
+                )
+                rows.documents.append(
+                    {
+                        "id": doc_id,
+                        "key": item.key,
+                        "case_id": self.case_id,
+                        "current_version": 1,
+                        "cluster_id": cluster_id,
+                        "first_seen_at": now,
+                    }
+                )
+            else:
+                doc_id, version, cluster_id = known.id, known.version + 1, known.cluster_id
+                rows.superseded.append(known.version_id)
+                rows.bumped.append({"doc": doc_id, "version": version})
+                rows.rebanded.append(doc_id)
+            rows.versions.append(_version_row(item, doc_id, version, source_id, match.how, now))
+            if item.signature is not None:
+                rows.bands += [{"band_hash": b, "document_id": doc_id} for b in item.bands]
+            existing[item.key] = _Known(doc_id, version, cluster_id, -1, item.text_sha256)
+            if draft.url is None and draft.key is None:
+                twins[item.text_sha256] = existing[item.key]
+            results.append(
+                ItemResult(
+                    "new" if known is None else "updated",
+                    draft.label,
+                    doc_id,
+                    version,
+                    draft.title,
+                    registry[source_id].name,
+                    cluster_id,
+                    warnings=draft.warnings,
+                )
+            )
+        rows.write(conn)
         return results
 
-    def _write_one(
-        self, conn: Connection, item: _Prepared, registry: dict[int, Source], now: datetime
-    ) -> ItemResult:
-        draft = item.draft
-        existing = doc_queries.find_by_key(conn, item.key)
-        if existing is not None and existing.text_sha256 == item.text_sha256:
-            return ItemResult(
-                "unchanged", draft.label, existing.id, existing.current_version, draft.title
-            )
-        if existing is None and draft.url is None and draft.key is None:
-            twin = doc_queries.find_unkeyed_twin(conn, item.text_sha256)
-            if twin is not None:
-                return ItemResult(
-                    "unchanged",
-                    draft.label,
-                    twin.id,
-                    twin.current_version,
-                    draft.title,
-                    reason=f"same text as document {twin.id}",
-                )
-        match = match_source(draft, registry, given=self.options.source)
-        source_id = match.source_id
-        if source_id is None:
-            assert match.new_source is not None
-            source_id = source_queries.ensure(conn, match.new_source, origin="auto")
-            registry[source_id] = match.new_source
-        source_name = registry[source_id].name
-        doc_queries.put_blob(conn, item.blob_sha256, draft.raw)
-        if existing is None:
-            doc_id = hashlib.sha256(item.key.encode()).hexdigest()[:12]
-            doc_queries.insert_document(
-                conn, doc_id=doc_id, key=item.key, case_id=self.case_id, seen_at=now
-            )
-            version = 1
-            cluster_id = self._cluster(conn, doc_id, item) if item.signature is not None else doc_id
-        else:
-            doc_id = existing.id
-            version = existing.current_version + 1
-            cluster_id = existing.cluster_id
-            fts.unindex(conn, existing.version_id)
-        version_id = doc_queries.insert_version(
-            conn,
-            {
-                "document_id": doc_id,
-                "version": version,
-                "blob_sha256": item.blob_sha256,
-                "text": draft.text,
-                "text_sha256": item.text_sha256,
-                "url": draft.url,
-                "title": draft.title,
-                "author": draft.author,
-                "site_name": draft.site_name,
-                "language": draft.language,
-                # Stored in UTC (SQLite keeps no zone), with the offset alongside.
-                "published_at": _utc(draft.published_at),
-                "published_offset": _offset_minutes(draft.published_at),
-                "retrieved_at": _utc(draft.retrieved_at),
-                "ingested_at": now,
-                "source_id": source_id,
-                "source_match": match.how[:100],
-                "extractor": draft.extractor[:100],
-                "media_type": draft.media_type[:100],
-                "encoding": draft.encoding,
-                "origin": draft.label,
-                "word_count": item.word_count,
-                "warnings": list(draft.warnings),
-                "minhash": duplicates.to_bytes(item.signature)
-                if item.signature is not None
-                else None,
-            },
-        )
-        fts.index(conn, version_id, draft.title, draft.text)
-        if item.signature is not None:
-            doc_queries.replace_bands(conn, doc_id, item.bands)
-        return ItemResult(
-            "new" if existing is None else "updated",
-            draft.label,
-            doc_id,
-            version,
-            draft.title,
-            source_name,
-            cluster_id,
-            warnings=draft.warnings,
-        )
 
-    def _cluster(self, conn: Connection, doc_id: str, item: _Prepared) -> str:
-        """Join the cluster of the most similar earlier document at or above the threshold."""
+def in_unkeyed(item: _Prepared) -> bool:
+    return item.draft.url is None and item.draft.key is None
+
+
+@dataclass
+class _Known:
+    """A document as far as this batch knows: stored, or decided earlier in the batch."""
+
+    id: str
+    version: int
+    cluster_id: str
+    version_id: int
+    text_sha256: str
+
+
+def _version_row(
+    item: _Prepared, doc_id: str, version: int, source_id: int, how: str, now: datetime
+) -> dict[str, Any]:
+    draft = item.draft
+    return {
+        "document_id": doc_id,
+        "version": version,
+        "blob_sha256": item.blob_sha256,
+        "text": draft.text,
+        "text_sha256": item.text_sha256,
+        "url": draft.url,
+        "title": draft.title,
+        "author": draft.author,
+        "site_name": draft.site_name,
+        "language": draft.language,
+        # Stored in UTC (SQLite keeps no zone), with the offset alongside.
+        "published_at": _utc(draft.published_at),
+        "published_offset": _offset_minutes(draft.published_at),
+        "retrieved_at": _utc(draft.retrieved_at),
+        "ingested_at": now,
+        "source_id": source_id,
+        "source_match": how[:100],
+        "extractor": draft.extractor[:100],
+        "media_type": draft.media_type[:100],
+        "encoding": draft.encoding,
+        "origin": draft.label,
+        "word_count": item.word_count,
+        "warnings": list(draft.warnings),
+        "minhash": duplicates.to_bytes(item.signature) if item.signature is not None else None,
+    }
+
+
+@dataclass
+class _Rows:
+    """What one batch writes, as rows for bulk statements."""
+
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)  # version ids leaving the search index
+    bumped: list[dict[str, Any]] = field(default_factory=list)  # documents with a new version
+    rebanded: list[str] = field(default_factory=list)  # documents whose LSH keys change
+    bands: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, conn: Connection) -> None:
+        doc_queries.put_blobs(conn, self.blobs)
+        doc_queries.insert_documents(conn, self.documents)
+        fts.unindex_many(conn, self.superseded)
+        doc_queries.delete_bands(conn, self.rebanded)
+        version_ids = doc_queries.insert_versions(conn, self.versions)
+        doc_queries.set_current_versions(conn, self.bumped)
+        fts.index_many(
+            conn,
+            [
+                (vid, row["title"], row["text"])
+                for vid, row in zip(version_ids, self.versions, strict=True)
+            ],
+        )
+        doc_queries.insert_bands(conn, self.bands)
+
+
+class _ClusterIndex:
+    """LSH postings for one batch: stored documents sharing a band, plus the batch so far."""
+
+    def __init__(self, conn: Connection, items: Sequence[_Prepared], threshold: float) -> None:
+        self.threshold = threshold
+        bands = {b for item in items for b in item.bands}
+        self.postings: dict[int, list[str]] = {}
+        for band, doc_id in doc_queries.band_postings(conn, bands):
+            self.postings.setdefault(band, []).append(doc_id)
+        ids = {d for docs in self.postings.values() for d in docs}
+        self.info: dict[str, tuple[str, datetime, Any]] = {
+            row.id: (row.cluster_id, row.first_seen_at, duplicates.from_bytes(row.minhash))
+            for row in doc_queries.signatures(conn, ids)
+            if row.minhash is not None
+        }
+
+    def assign(self, doc_id: str, item: _Prepared, now: datetime) -> str:
+        """The cluster of the most similar earlier document at or above the threshold."""
         best: tuple[float, datetime, str] | None = None
-        for candidate in doc_queries.band_candidates(conn, item.bands, exclude=doc_id):
-            if candidate.minhash is None:
-                continue
-            score = duplicates.jaccard(item.signature, duplicates.from_bytes(candidate.minhash))
-            if score < self.settings.cluster.threshold:
-                continue
-            rank = (-score, candidate.first_seen_at, candidate.cluster_id)
-            if best is None or rank < best:
-                best = rank
-        if best is None:
-            return doc_id
-        cluster_id = best[2]
-        doc_queries.set_cluster(conn, doc_id, cluster_id)
+        seen: set[str] = set()
+        for band in item.bands:
+            for other in self.postings.get(band, ()):
+                if other in seen or other == doc_id or other not in self.info:
+                    continue
+                seen.add(other)
+                cluster_id, first_seen, signature = self.info[other]
+                score = duplicates.jaccard(item.signature, signature)
+                if score < self.threshold:
+                    continue
+                rank = (-score, _as_aware(first_seen), cluster_id)
+                if best is None or rank < best:
+                    best = rank
+        cluster_id = best[2] if best else doc_id
+        for band in item.bands:
+            self.postings.setdefault(band, []).append(doc_id)
+        self.info[doc_id] = (cluster_id, now, item.signature)
         return cluster_id
+
+
+def _as_aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 # -- extraction ----------------------------------------------------------------------------

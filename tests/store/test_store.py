@@ -72,7 +72,7 @@ def test_sqlite_pragmas_wal_and_foreign_keys(tmp_path) -> None:
 
 def test_failed_transaction_leaves_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction() as conn:
-        doc_queries.put_blob(conn, "a" * 64, b"bytes")
+        doc_queries.put_blobs(conn, {"a" * 64: b"bytes"})
         raise RuntimeError("boom")
     with store.reading() as conn:
         assert doc_queries.get_blob(conn, "a" * 64) is None
@@ -81,7 +81,7 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
 def test_blobs_are_content_addressed_once(store: Store) -> None:
     for _ in range(2):
         with store.transaction() as conn:
-            doc_queries.put_blob(conn, "b" * 64, b"payload")
+            doc_queries.put_blobs(conn, {"b" * 64: b"payload"})
     with store.reading() as conn:
         assert doc_queries.get_blob(conn, "b" * 64) == b"payload"
         assert doc_queries.counts(conn)["blobs"] == 1

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, true, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchboard.errors import NotFoundError
@@ -21,131 +31,143 @@ from watchboard.store.schema import (
 )
 
 
-def put_blob(conn: Connection, sha256: str, data: bytes) -> None:
-    """Store raw bytes under their hash (once: content-addressed)."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(
-        dialect_insert(blobs)
-        .values(sha256=sha256, size=len(data), data=data)
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
-
-
 def get_blob(conn: Connection, sha256: str) -> bytes | None:
     return conn.execute(select(blobs.c.data).where(blobs.c.sha256 == sha256)).scalar()
 
 
-def find_by_key(conn: Connection, key: str) -> Row[Any, Any, Any, Any, Any] | None:
-    """The document with this natural key, with its current version's text hash."""
-    return conn.execute(
-        select(
-            documents.c.id,
-            documents.c.current_version,
-            documents.c.cluster_id,
-            document_versions.c.id.label("version_id"),
-            document_versions.c.text_sha256,
-        )
-        .join(
-            document_versions,
-            and_(
-                document_versions.c.document_id == documents.c.id,
-                document_versions.c.version == documents.c.current_version,
-            ),
-        )
-        .where(documents.c.key == key)
-    ).first()
+_CHUNK = 900  # bound parameters per IN list (well under SQLite's limit)
 
 
-def find_unkeyed_twin(conn: Connection, text_sha256: str) -> Row[Any, Any] | None:
-    """A document with no URL whose current text has this hash (a re-ingested local copy)."""
-    return conn.execute(
-        select(documents.c.id, documents.c.current_version)
-        .join(
-            document_versions,
-            and_(
-                document_versions.c.document_id == documents.c.id,
-                document_versions.c.version == documents.c.current_version,
-            ),
-        )
-        .where(document_versions.c.text_sha256 == text_sha256)
-        .where(document_versions.c.url.is_(None))
-        .limit(1)
-    ).first()
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    items = list(values)
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
 
 
-def insert_document(
-    conn: Connection, *, doc_id: str, key: str, case_id: int | None, seen_at: datetime
-) -> None:
-    conn.execute(
-        insert(documents).values(
-            id=doc_id,
-            key=key,
-            case_id=case_id,
-            current_version=1,
-            cluster_id=doc_id,
-            first_seen_at=seen_at,
-        )
+def _current_join() -> Any:
+    return and_(
+        document_versions.c.document_id == documents.c.id,
+        document_versions.c.version == documents.c.current_version,
     )
 
 
-def insert_version(conn: Connection, values: dict[str, Any]) -> int:
-    """Insert a version row and make it the document's current one; return its id."""
-    result = conn.execute(insert(document_versions).values(**values))
-    conn.execute(
-        update(documents)
-        .where(documents.c.id == values["document_id"])
-        .values(current_version=values["version"])
-    )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-
-def set_cluster(conn: Connection, doc_id: str, cluster_id: str) -> None:
-    conn.execute(update(documents).where(documents.c.id == doc_id).values(cluster_id=cluster_id))
-
-
-def replace_bands(conn: Connection, doc_id: str, band_hashes: Sequence[int]) -> None:
-    conn.execute(delete(minhash_bands).where(minhash_bands.c.document_id == doc_id))
-    if band_hashes:
-        conn.execute(
-            insert(minhash_bands),
-            [{"band_hash": h, "document_id": doc_id} for h in band_hashes],
+def find_by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
+    """Documents by natural key: id, current version, cluster, version id and text hash."""
+    found: dict[str, Any] = {}
+    for chunk in _chunks(set(keys)):
+        rows = conn.execute(
+            select(
+                documents.c.key,
+                documents.c.id,
+                documents.c.current_version.label("version"),
+                documents.c.cluster_id,
+                document_versions.c.id.label("version_id"),
+                document_versions.c.text_sha256,
+            )
+            .join(document_versions, _current_join())
+            .where(documents.c.key.in_(chunk))
         )
+        found.update({row.key: row for row in rows})
+    return found
 
 
-def band_candidates(
-    conn: Connection, band_hashes: Sequence[int], *, exclude: str | None = None
-) -> list[Row[Any]]:
-    """Documents sharing at least one LSH band: (id, cluster_id, first_seen_at, minhash)."""
-    if not band_hashes:
+def find_unkeyed_twins(conn: Connection, text_hashes: Iterable[str]) -> dict[str, Any]:
+    """Documents with no URL whose current text has one of these hashes, by hash."""
+    found: dict[str, Any] = {}
+    for chunk in _chunks(set(text_hashes)):
+        rows = conn.execute(
+            select(
+                document_versions.c.text_sha256,
+                documents.c.id,
+                documents.c.current_version.label("version"),
+            )
+            .join(document_versions, _current_join())
+            .where(document_versions.c.text_sha256.in_(chunk))
+            .where(document_versions.c.url.is_(None))
+        )
+        for row in rows:
+            found.setdefault(row.text_sha256, row)
+    return found
+
+
+def put_blobs(conn: Connection, blobs_by_hash: Mapping[str, bytes]) -> None:
+    """Store raw bytes under their hashes, each once."""
+    if not blobs_by_hash:
+        return
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        dialect_insert(blobs).on_conflict_do_nothing(index_elements=["sha256"]),
+        [{"sha256": h, "size": len(d), "data": d} for h, d in blobs_by_hash.items()],
+    )
+
+
+def insert_documents(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(documents), list(rows))
+
+
+def insert_versions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert version rows; return their ids in the order given."""
+    if not rows:
         return []
-    ids = (
-        select(minhash_bands.c.document_id)
-        .where(minhash_bands.c.band_hash.in_(list(set(band_hashes))))
-        .distinct()
-        .subquery()
+    result = conn.execute(
+        insert(document_versions).returning(document_versions.c.id, sort_by_parameter_order=True),
+        list(rows),
     )
-    query = (
-        select(
-            documents.c.id,
-            documents.c.cluster_id,
-            documents.c.first_seen_at,
-            document_versions.c.minhash,
-        )
-        .join(ids, ids.c.document_id == documents.c.id)
-        .join(
-            document_versions,
-            and_(
-                document_versions.c.document_id == documents.c.id,
-                document_versions.c.version == documents.c.current_version,
-            ),
-        )
-    )
-    if exclude is not None:
-        query = query.where(documents.c.id != exclude)
-    return list(conn.execute(query))
+    return [int(r[0]) for r in result]
 
 
-# -- reading -------------------------------------------------------------------------------
+def set_current_versions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Point documents at new versions: rows of {"doc": id, "version": n}."""
+    if rows:
+        conn.execute(
+            update(documents)
+            .where(documents.c.id == bindparam("doc"))
+            .values(current_version=bindparam("version")),
+            list(rows),
+        )
+
+
+def delete_bands(conn: Connection, doc_ids: Sequence[str]) -> None:
+    for chunk in _chunks(doc_ids):
+        conn.execute(delete(minhash_bands).where(minhash_bands.c.document_id.in_(chunk)))
+
+
+def insert_bands(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(minhash_bands), list(rows))
+
+
+def band_postings(conn: Connection, band_hashes: Iterable[int]) -> list[tuple[int, str]]:
+    """(band key, document id) for every stored document holding one of these keys."""
+    out: list[tuple[int, str]] = []
+    for chunk in _chunks(set(band_hashes)):
+        rows = conn.execute(
+            select(minhash_bands.c.band_hash, minhash_bands.c.document_id).where(
+                minhash_bands.c.band_hash.in_(chunk)
+            )
+        )
+        out += [(int(r[0]), str(r[1])) for r in rows]
+    return out
+
+
+def signatures(conn: Connection, doc_ids: Iterable[str]) -> list[Any]:
+    """Cluster, first sighting and MinHash signature of documents' current versions."""
+    out: list[Any] = []
+    for chunk in _chunks(set(doc_ids)):
+        out += list(
+            conn.execute(
+                select(
+                    documents.c.id,
+                    documents.c.cluster_id,
+                    documents.c.first_seen_at,
+                    document_versions.c.minhash,
+                )
+                .join(document_versions, _current_join())
+                .where(documents.c.id.in_(chunk))
+            )
+        )
+    return out
 
 
 def _document_columns() -> list[Any]:

@@ -47,19 +47,21 @@ def create(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
 
 
-def index(conn: Connection, version_id: int, title: str | None, body: str) -> None:
-    """Index a document version (PostgreSQL does it by itself through a generated column)."""
-    if conn.dialect.name == "sqlite":
+def index_many(conn: Connection, rows: list[tuple[int, str | None, str]]) -> None:
+    """Index many versions at once: (version id, title, body)."""
+    if rows and conn.dialect.name == "sqlite":
         conn.execute(
             text("INSERT INTO document_fts(rowid, title, body) VALUES (:id, :title, :body)"),
-            {"id": version_id, "title": title or "", "body": body},
+            [{"id": vid, "title": title or "", "body": body} for vid, title, body in rows],
         )
 
 
-def unindex(conn: Connection, version_id: int) -> None:
-    """Drop a superseded version from the index (search covers current versions only)."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": version_id})
+def unindex_many(conn: Connection, version_ids: list[int]) -> None:
+    if version_ids and conn.dialect.name == "sqlite":
+        conn.execute(
+            text("DELETE FROM document_fts WHERE rowid = :id"),
+            [{"id": vid} for vid in version_ids],
+        )
 
 
 def to_fts5(query: str) -> str:
