@@ -8,6 +8,7 @@ This module only computes: signatures, band keys, and the estimated Jaccard simi
 from __future__ import annotations
 
 import hashlib
+import zlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +30,12 @@ def shingles(text: str, *, size: int) -> set[bytes]:
 
 def signatures(texts: Sequence[str], *, size: int, num_perm: int) -> list[np.ndarray]:
     """MinHash signatures (uint64 arrays) for many texts at once (datasketch's bulk path)."""
-    sets = [sorted(shingles(t, size=size)) or [b""] for t in texts]
-    return [m.hashvalues.copy() for m in MinHash.bulk(sets, num_perm=num_perm)]
+    sets = [list(shingles(t, size=size)) or [b""] for t in texts]
+    # CRC-32 is stable across processes (unlike hash()) and ~10x cheaper than datasketch's
+    # default SHA-1; MinHash only needs a well-spread 32-bit hash of each shingle.
+    return [
+        m.hashvalues.copy() for m in MinHash.bulk(sets, num_perm=num_perm, hashfunc=zlib.crc32)
+    ]
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
