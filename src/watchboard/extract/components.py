@@ -63,7 +63,7 @@ def make_actors(config: Mapping[str, Any], resources: Mapping[str, Any]) -> Comp
     return run
 
 
-@component("places", assigns=["places"], version="1")
+@component("places", requires=["actors"], assigns=["places"], version="2")
 def make_places(config: Mapping[str, Any], resources: Mapping[str, Any]) -> Component:
     """Toponyms found with the gazetteer's names and resolved by it in document context."""
     from watchboard.extract.places import PlaceFinder
@@ -79,7 +79,14 @@ def make_places(config: Mapping[str, Any], resources: Mapping[str, Any]) -> Comp
     finder = PlaceFinder(resolver)
 
     def run(doc: Doc) -> Doc:
-        mentions = finder(doc.text)
+        # A place name inside a person's or organisation's name ("Kim Jong Un", "The Korea
+        # Herald") is not a place mention.
+        taken = [(a.span.start, a.span.end) for a in doc.layers.get("actors", ())]
+        mentions = [
+            m
+            for m in finder(doc.text)
+            if not any(m.span.start < end and start < m.span.end for start, end in taken)
+        ]
         resolved: list[ResolvedPlace] = resolver.resolve(mentions, text=doc.text)
         doc.layers["places"] = resolved
         return doc
