@@ -704,6 +704,8 @@ def _claim_json(row: dict[str, Any]) -> dict[str, Any]:
         "title": row["title"],
         "published_at": row["published_at"],
         "pipeline_version": row["pipeline_version"],
+        "negated": data.get("negated", False),
+        "undisclosed": data.get("extra", {}).get("undisclosed", False),
         **{
             k: data[k]
             for k in (
@@ -867,7 +869,24 @@ def demo(directory: Path, database: str | None) -> None:
             f"  cluster {group[0].cluster_id}: " + ", ".join(f"{d.id} ({d.source})" for d in group),
             markup=False,
         )
-    out.print(f"\nnext: watchboard -w {directory} docs | search 'factories' | show DOC")
+    claims_by_modality: dict[str, int] = {}
+    unidentified = 0
+    for row in result.claims:
+        claims_by_modality[row["modality"]] = claims_by_modality.get(row["modality"], 0) + 1
+        unidentified += not row["source_identified"]
+    out.print(
+        f"\nclaims ({len(result.claims)}; extraction pipeline {result.extraction.pipeline_version}): "
+        + ", ".join(f"{n} {m}" for m, n in sorted(claims_by_modality.items(), key=lambda x: -x[1]))
+    )
+    out.print(f"  {unidentified} rest on a source the text does not identify")
+    for row in [r for r in result.claims if r["modality"] in ("ordered", "planned")][:4]:
+        chain = " → ".join(row["attribution"])
+        out.print(
+            f"  {row['id']}  {row['modality']:<8} {chain}: “{row['quote'][:90]}…”", markup=False
+        )
+    out.print(
+        f"\nnext: watchboard -w {directory} docs | search 'factories' | claims | explain CLAIM"
+    )
     if not result.ingest.ok:
         sys.exit(1)
 

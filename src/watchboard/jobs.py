@@ -875,6 +875,8 @@ class DemoResult:
     overview: dict[str, Any]
     clusters: list[list[Document]]
     documents: list[Document]
+    extraction: ExtractReport
+    claims: list[dict[str, Any]]
 
 
 def build_demo(
@@ -897,9 +899,12 @@ def build_demo(
             options=IngestOptions(case=DEMO_CASE),
             on_item=on_item,
         )
+        extraction = extract_documents(store, case=DEMO_CASE)
         return DemoResult(
             settings=settings,
             ingest=report,
+            extraction=extraction,
+            claims=list_claims(store, case=DEMO_CASE),
             overview=describe_workspace(settings, store),
             clusters=list_clusters(store, case=DEMO_CASE),
             documents=list_documents(store, case=DEMO_CASE),

@@ -89,3 +89,11 @@ def test_sentences_without_an_event_or_attribution_are_not_claims() -> None:
 
 def test_claim_ids_are_stable() -> None:
     assert [c.id for c in _claims()] == [c.id for c in _claims()]
+
+
+def test_a_detail_said_to_be_unknown_is_undisclosed_not_denied() -> None:
+    text = "The agency did not say where the new plants would be built."
+    doc = Pipeline(resources={"sources": SOURCES})(Doc(text=text, outlet="Example Wire"))
+    (claim,) = doc.layers["claims"]
+    assert claim.modality != "denied"
+    assert claim.negated and claim.extra["undisclosed"] is True

@@ -39,6 +39,14 @@ _DIRECTIVE = re.compile(
     r"called\s+for|calls\s+for|mandated|tasked|commanded|demanded)$",
     re.IGNORECASE,
 )
+_NEGATION = re.compile(
+    r"\b(?:did|does|do|has|have|had|was|were|is|are|would|could|will)\s*(?:not|n't)\s+"
+    r"(?:yet\s+|been\s+|be\s+)?(?:(?P<disclose>say|said|name|named|disclose|disclosed|reveal|"
+    r"revealed|specify|specified|publish|published|give|given|confirm|confirmed|identify|"
+    r"identified|detail|detailed|elaborate|mention|mentioned)\b|\w+)"
+    r"|\bno\s+evidence\b|\bnever\b",
+    re.IGNORECASE,
+)
 _REPORTING = re.compile(r"report|said|say|quot|accord|announc|told|state|claim", re.IGNORECASE)
 
 
@@ -188,6 +196,9 @@ class ClaimBuilder:
                 Match(attribution.cue.start, attribution.cue.end, "denied", attribution.cue.text)
             )
         modality = choose_modality(modality_cues)
+        negation = _NEGATION.search(layers.text, sentence.start, sentence.end)
+        if negation is not None:
+            explain_negation = f"negation {negation.group(0)!r}"
         chain, identified, how = self._chain(layers, sentence, attribution, attributions, outlet)
         explain = {
             "span": "sentences: one claim per sentence holding an event or an attribution",
@@ -197,6 +208,7 @@ class ClaimBuilder:
                 if modality
                 else "no modality cue in the sentence -> stated"
             ),
+            "negation": explain_negation if negation is not None else "none",
             "event_type": (
                 f"trigger {event.phrase!r} -> {event.label}" if event else "no event trigger"
             ),
@@ -243,9 +255,13 @@ class ClaimBuilder:
             places=places,
             times=times,
             quantities=quantities,
-            negated=bool(modality and modality.label == "denied"),
+            negated=bool(modality and modality.label == "denied") or negation is not None,
             explain=explain,
-            extra={"source_identified": identified},
+            extra={
+                "source_identified": identified,
+                # "did not say where": the detail is explicitly unknown, not denied.
+                "undisclosed": bool(negation and negation.group("disclose")),
+            },
         )
 
     @staticmethod
