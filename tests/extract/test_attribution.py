@@ -166,6 +166,42 @@ def test_headline_colon() -> None:
     assert triple(a) == ("Kim", ":", "New factories will triple shell output")
 
 
+def test_passive_report_without_a_source() -> None:
+    a = one("It was reported that the second line had been finished.")
+    assert triple(a) == (None, "was reported", "that the second line had been finished")
+
+
+def test_passive_with_an_agent() -> None:
+    text = "The plan was announced by the Central Committee that output would double."
+    a = one(text)
+    assert a.source and a.source.text == "the Central Committee"
+
+
+def test_raising_verb_content_is_the_subject_and_the_rest() -> None:
+    text = "The factory appears to be running at full capacity."
+    a = one(text)
+    assert a.source is None and a.cue.text == "appears"
+    assert [s.text for s in content_fragments(a, text)] == [
+        "The factory",
+        "to be running at full capacity",
+    ]
+
+
+def test_unknown_speech_verb_after_a_quotation() -> None:
+    a = one("“Will the plant open on time?” the reporter pressed.")
+    assert triple(a) == ("the reporter", "pressed", "“Will the plant open on time?”")
+
+
+def test_cue_then_quotation_in_the_next_sentence() -> None:
+    a = one("The analyst agreed. “The build-up is real.”")
+    assert triple(a) == ("The analyst", "agreed", "“The build-up is real.”")
+
+
+def test_dateline_is_not_content() -> None:
+    a = one("SEOUL, Dec. 26 (Yonhap) -- The plant will open in May, state media said.")
+    assert a.content.text == "The plant will open in May"
+
+
 # --------------------------------------------------------------------------- nesting & quotes
 
 

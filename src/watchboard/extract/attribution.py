@@ -81,7 +81,7 @@ class CueWord:
     cls: str
     recipient: bool = False
     source_after: bool = False
-    complement: str | None = None  # "that", "to" or "as": what a right-hand content needs
+    complement: str | None = None  # that, to, as, quote: what a right-hand content needs
 
 
 @dataclass(frozen=True)
@@ -162,8 +162,8 @@ def _parse_lexicon(source: str, label: str) -> Lexicon:
     for lemma, entry in verbs.items():
         if not isinstance(entry, dict) or entry.get("class") not in CLASSES:
             raise LexiconError(f"{label}: verbs: {lemma}: class must be one of {CLASSES}")
-        if entry.get("complement") not in (None, "that", "to", "as"):
-            raise LexiconError(f"{label}: verbs: {lemma}: complement must be that, to or as")
+        if entry.get("complement") not in (None, "that", "to", "as", "quote"):
+            raise LexiconError(f"{label}: verbs: {lemma}: complement must be that, to, as or quote")
         entry_forms = entry.get("forms")
         if not isinstance(entry_forms, list) or not entry_forms:
             raise LexiconError(f"{label}: verbs: {lemma}: forms must be a non-empty list")
@@ -246,6 +246,7 @@ _PREPOSITIONS = _words(
     upon since as under over"""
 )
 _CLAUSE_OPENERS = _words("that whether if what why how who whom when where which")
+_NP_JOINERS = frozenset({".", "&", "’", "'", "$", "%", "/"})
 _APPOSITIVE_MARKS = frozenset({",", "-", "--", "—", "–"})
 _WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
 _TIME_NOUNS_ALONE = frozenset({"also", "again", "once", "twice"})
@@ -269,6 +270,10 @@ _IRREGULAR_PARTICIPLES = _words(
 )
 _NON_CONTENT_STARTS = _words(
     """when while as after before during of according referring without upon amid"""
+)
+_DATELINE = re.compile(
+    r"[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?)?\s*(?:\([^)\n]{1,40}\)\s*)?"
+    r"(?:--|—|–|-)\s+"
 )
 _COORDINATORS = _words("and but or yet while whereas although though ; — – --")
 _CONJUNCTIONS = _words("but and yet so also or")
@@ -458,8 +463,18 @@ class _Extractor:
             end -= 1
         if end > start and text[end - 1] in _CLOSE_CHARS:
             return (start, end)
-        while end > start and (text[end - 1] in _FINAL or text[end - 1].isspace()):
+        while (
+            end > start
+            and (
+                text[end - 1] in _FINAL
+                or text[end - 1].isspace()
+                # a bracket the content did not open: "[... not a real news report.]"
+                or (text[end - 1] in ")]" and "(["[text[end - 1] == "]"] not in text[start:end])
+            )
+        ):
             end -= 1
+        if not any(ch.isalnum() for ch in text[start : min(end, start + 200)]):
+            return None
         return (start, end) if start < end else None
 
     # -- source noun phrases -----------------------------------------------------------
@@ -483,8 +498,8 @@ class _Extractor:
                     j = k - 1
                     continue
                 break
-            if low in _PUNCT_STOP:
-                break
+            if low in _PUNCT_STOP or not (self.is_word(j) or low in _NP_JOINERS):
+                break  # also "#", "*", "•": markup
             if low == "." and not self.is_abbrev_period(j, lo):
                 break
             if low in ("and", "or", "&"):
@@ -519,9 +534,12 @@ class _Extractor:
             return None
         return (start, i + 1)
 
-    def source_right(self, i: int, hi: int, *, lenient: bool = False) -> tuple[int, int] | None:
+    def source_right(
+        self, i: int, hi: int, *, lenient: bool = False, agent: bool = False
+    ) -> tuple[int, int] | None:
         """Token range of a noun phrase starting at token ``i``, up to a comma or the end.
-        ``lenient`` (right after a quotation) accepts any noun phrase ("one former aide")."""
+        ``lenient`` (right after a quotation) accepts any noun phrase ("one former aide");
+        ``agent`` (after a passive's "by") ends it before "that"."""
         lex, lows = self.lex, self.doc.lows
         if i >= hi:
             return None
@@ -543,6 +561,8 @@ class _Extractor:
                 j += 1
                 continue
             if low in _PUNCT_STOP or low in ".!?" or low in self.lex.quote_verbs:
+                break
+            if agent and low == "that" and j > i:
                 break
             if low == "that" or low in _VERBAL or (low in lex.forms and j > i):
                 return None  # a clause, not a noun phrase: "said the chamber will vote"
@@ -806,11 +826,14 @@ class _Extractor:
     def run_unit(self, lo: int, hi: int, candidates: list[int]) -> None:
         """Try every cue word of the unit (``candidates``: token indices of possible cues)."""
         lex, lows = self.lex, self.doc.lows
+        found_before = len(self.found)
         c = bisect_left(candidates, lo)
         while c < len(candidates) and candidates[c] < hi:
             k = candidates[c]
             c += 1
             low = lows[k]
+            if low in lex.quote_verbs and self.quoted_as(k, lo, hi):
+                continue
             cue: CueWord | None = None
             for phrase in lex.phrases.get(low, ()):
                 n = len(phrase.words)
@@ -819,9 +842,6 @@ class _Extractor:
                     break
             if cue is None:
                 cue = lex.forms.get(low)
-            if cue is None and low in lex.quote_verbs:
-                self.quoted_as(k, lo, hi)
-                continue
             if cue is None or self.in_quote(k):
                 continue
             n = len(cue.words)
@@ -833,6 +853,47 @@ class _Extractor:
                 c += 1  # the words of a phrase are not cues again
         if self.is_cap(lo) and hi - lo > 4:
             self.headline_colon(lo, hi)
+        if len(self.found) == found_before:
+            self.quote_frame(lo, hi)
+
+    def quote_frame(self, lo: int, hi: int) -> None:
+        """“Would it be negotiable?” Hannity pressed. — after a quotation that ends with a
+        comma, question or exclamation mark, a short "NAME VERBED" (or "VERBED NAME") is a
+        speech verb the lexicon may not know."""
+        doc, lows = self.doc, self.doc.lows
+        q = hi - 1
+        while q >= lo and hi - q <= 9 and not self.is_closing_quote(q):
+            q -= 1
+        if q < lo and lo > 0 and hi - lo <= 8 and self.previous_quote(lo) is not None:
+            q = lo - 1  # the splitter cut after “...?”
+        if q < 0 or hi - q > 9 or not self.is_closing_quote(q):
+            return
+        span = doc.quote_at.get(q)
+        if span is None or (q >= lo and span[0] < doc.starts[lo]):
+            return
+        if doc.text[doc.starts[q] - 1 : doc.starts[q]] not in (",", "?", "!"):
+            return
+        tail = [t for t in range(q + 1, hi) if lows[t] not in _FINAL]
+        verbs = [
+            t
+            for t in tail
+            if doc.tok(t).isalpha()
+            and doc.tok(t).islower()
+            and (lows[t].endswith("ed") or lows[t].endswith("s"))
+            and lows[t] not in _VERBAL
+        ]
+        if not tail or not verbs:
+            return
+        v = verbs[0]
+        if v == tail[0]:  # "“X?” pressed Hannity."
+            src = self.source_right(v + 1, hi, lenient=True)
+        else:  # "“X?” Hannity pressed."
+            src = self.source_left(v - 1, q + 1)
+            if src is None or src[0] != tail[0]:
+                return
+        if src is None:
+            return
+        self.add((doc.starts[v], doc.ends[v]), [span], self.tok_span(src), "quote_frame", None)
 
     def in_quote(self, k: int) -> bool:
         pos = self.doc.starts[k]
@@ -862,8 +923,11 @@ class _Extractor:
             src = self.source_left(v - 1, lo)
             if src is not None and lows[src[0]] in _PREPOSITIONS and lows[src[0]] != "of":
                 return False  # "on the MSNBC show"
+            nxt = lows[v + 1] if v + 1 < len(lows) else ""
             return (
-                prev in lex.pronoun_sources
+                nxt == "that"
+                or nxt in _OPENING
+                or prev in lex.pronoun_sources
                 or prev in lex.relative_sources
                 or prev in lex.source_heads
                 or prev in lex.auxiliaries
@@ -871,7 +935,7 @@ class _Extractor:
                 or (
                     not lows[v].endswith("s")
                     and prev.endswith("s")
-                    and not prev.endswith(("ss", "us", "is"))
+                    and not prev.endswith(("ss", "us", "is", "news"))
                     and self.is_word(v - 1)
                 )
             )
@@ -940,6 +1004,9 @@ class _Extractor:
                 app = self.appositive_source(before, lo)
                 if app is not None and app[0] <= self.first_word(lo, hi):
                     src = None
+                # "..., said the event brought back memories": a clause, not a name
+                elif src[1] - src[0] > 5 and not self.doc.text[doc.starts[src[0]]].isupper():
+                    src = None
             if src is not None:
                 end = src[1]
                 while end < hi and lows[end] in _FINAL:
@@ -1000,11 +1067,23 @@ class _Extractor:
             after = self.skip_adjuncts(r, hi, cue)
             if quote is not None and (
                 self.at_unit_end(r, hi)
-                or after >= hi
+                or self.at_unit_end(after, hi)
                 or lows[after] in ("of", "about")
                 or self.starts_non_content(r, after)
             ):
                 self.add(cue_span, [quote], source, "verb_final", cue)
+                return
+            nxt = self.doc.quote_at.get(hi)
+            if (
+                quote is None
+                and nxt is not None
+                and hi < len(lows)
+                and nxt[0] == doc.starts[hi]
+                and self.at_unit_end(after, hi)
+                and doc.paragraph(nxt[0]) == doc.paragraph(cue_span[0])
+            ):
+                # "Dianne Bystrom agreed. “Mainstream Republicans are running out of time.”"
+                self.add(cue_span, [nxt], source, "verb_then_quote", cue)
                 return
         start = self.skip_adjuncts(r, hi, cue)
         if start < hi and lows[start] in ("of", "about"):
@@ -1084,6 +1163,8 @@ class _Extractor:
             return True
         lows = self.doc.lows
         first = lows[start]
+        if cue.complement == "quote":
+            return first in _QUOTES or first == "that"
         if first in _CLAUSE_OPENERS or first in _QUOTES or first in _CLAUSE_SUBJECTS:
             return True
         if cue.complement == "to":
@@ -1111,7 +1192,7 @@ class _Extractor:
         while by < hi and by - r < 6 and lows[by] not in ("by", "that", ",", "."):
             by += 1
         if by < hi and lows[by] == "by":
-            agent = self.source_right(by + 1, hi)
+            agent = self.source_right(by + 1, hi, agent=True)
             if agent is not None:
                 source = self.tok_span(agent)
                 start = agent[1] if by == r else start
@@ -1191,7 +1272,11 @@ class _Extractor:
             return None
         if sep == lo:
             return None
-        span = self.trim_content(doc.starts[max(lo, sep - _MAX_CONTENT)], doc.starts[sep])
+        start = doc.starts[max(lo, sep - _MAX_CONTENT)]
+        dateline = _DATELINE.match(doc.text, start, doc.starts[sep])
+        if dateline:  # "SEOUL, Dec. 26 (Yonhap) -- Kim has instructed ...": not content
+            start = dateline.end()
+        span = self.trim_content(start, doc.starts[sep])
         return [span] if span else None
 
     def according_to(self, k: int, r: int, lo: int, hi: int, cue: CueWord) -> None:
@@ -1401,6 +1486,8 @@ class _Extractor:
             lo, _hi = unit_tokens[ui]
             span = doc.quote_at.get(lo)
             if span is not None and span[0] == start and span[1] >= end - 1:
+                if span in current.content:
+                    continue
                 current.content.append(span)
                 current.rule += "+continued"
             else:
