@@ -875,7 +875,7 @@ def demo(directory: Path, database: str | None) -> None:
         claims_by_modality[row["modality"]] = claims_by_modality.get(row["modality"], 0) + 1
         unidentified += not row["source_identified"]
     out.print(
-        f"\nclaims ({len(result.claims)}; extraction pipeline {result.extraction.pipeline_version}): "
+        f"\nclaims ({len(result.claims)}; pipeline {result.extraction.pipeline_version}): "
         + ", ".join(f"{n} {m}" for m, n in sorted(claims_by_modality.items(), key=lambda x: -x[1]))
     )
     out.print(f"  {unidentified} rest on a source the text does not identify")

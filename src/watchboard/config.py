@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,6 +58,19 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the given top-level fields changed (e.g. from CLI options)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def cache_dir() -> Path | None:
+    """Where derived, rebuildable data (the gazetteer index) is kept between runs.
+
+    ``$WATCHBOARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/watchboard``, else
+    ``~/.cache/watchboard``; ``WATCHBOARD_CACHE_DIR=off`` turns caching off.
+    """
+    explicit = os.environ.get("WATCHBOARD_CACHE_DIR")
+    if explicit:
+        return None if explicit.lower() in ("off", "none", "0") else Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "watchboard"
 
 
 def sqlite_url(workspace: Path) -> str:

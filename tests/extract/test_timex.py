@@ -97,6 +97,9 @@ def test_time_weekday_with_night_or_morning_is_the_day():
 def test_time_part_of_a_weekday_with_its_date_is_that_date():
     e = one("He returned home on the night of Friday, Oct. 23.", dct=date(1998, 11, 21))
     assert (e.value, e.span.text) == ("1998-10-23", "the night of Friday, Oct. 23")
+    e = one("He was shot on the night of Oct. 23 at home.", dct=date(1998, 11, 21))
+    assert (e.value, e.span.text) == ("1998-10-23", "the night of Oct. 23")
+    assert find_times("a picture from the film High Noon", dct=DCT) == []
 
 
 def test_time_deadline_words_look_ahead_unless_past_perfect():
@@ -158,6 +161,16 @@ def test_time_a_year_earlier_in_a_quarterly_report_is_the_same_quarter():
         dct=date(1989, 10, 26),
     )
     assert [e.value for e in found] == ["1989-Q3", "1988-Q3"]
+
+
+def test_time_the_quarter_reported_is_not_a_forecast_quarter():
+    text = (
+        "Third-quarter profit rose 5%. Weakness should last through the third quarter of "
+        "1990, the company said. In the year-ago period, it earned $4 million. "
+        "Assets rose in the latest quarter from a year earlier."
+    )
+    found = find_times(text, dct=date(1989, 10, 26))
+    assert [e.value for e in found] == ["1989-Q3", "1990-Q3", "1988-Q3", "1989-Q3", "1988-Q3"]
 
 
 # --------------------------------------------------------------------------- fuzzy parts

@@ -321,3 +321,30 @@ def test_gazetteer_resolver_is_the_pipeline_place_resolver(tmp_path: Path) -> No
         ("Hamheung", "Hamhŭng"),
         ("Pusan", "Busan"),
     ]
+
+
+# -- the saved index ----------------------------------------------------------------
+
+
+def test_a_saved_index_is_reused_and_keyed_by_its_inputs(tmp_path: Path) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    cache = tmp_path / "cache"
+    first = Gazetteer.load_or_build(SITES, cache_dir=cache, cities=15000, geonames_dir=geonames)
+    (saved,) = cache.glob("gazetteer-*.pickle")
+    again = Gazetteer.load_or_build(SITES, cache_dir=cache, cities=15000, geonames_dir=geonames)
+    assert again is not first and again.fingerprint == first.fingerprint
+    assert again.knows("Sinpo shipyard") and again.knows("Chongjin") == first.knows("Chongjin")
+    other = Gazetteer.load_or_build((), cache_dir=cache, cities=15000, geonames_dir=geonames)
+    assert not other.knows("Sinpo shipyard")
+    assert len(list(cache.glob("gazetteer-*.pickle"))) == 2
+    # A damaged file is rebuilt, not fatal.
+    saved.write_bytes(b"not a pickle")
+    rebuilt = Gazetteer.load_or_build(SITES, cache_dir=cache, cities=15000, geonames_dir=geonames)
+    assert rebuilt.knows("Sinpo shipyard")
+
+
+def test_no_cache_dir_builds_in_memory(tmp_path: Path) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    gazetteer = Gazetteer.load_or_build(SITES, cache_dir=None, cities=15000, geonames_dir=geonames)
+    assert gazetteer.knows("Sinpo shipyard")
+    assert not list(tmp_path.glob("**/gazetteer-*.pickle"))

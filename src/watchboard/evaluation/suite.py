@@ -52,7 +52,7 @@ def _attribution(root: Path) -> dict[str, Any]:
 def _quantities(root: Path) -> dict[str, Any]:
     from watchboard.evaluation.quantities import evaluate_quantities
 
-    return evaluate_quantities(root / "quantities" / "quantulum3-quantities.json")
+    return evaluate_quantities(str(root / "quantities" / "quantulum3-quantities.json"))
 
 
 BENCHMARKS = [

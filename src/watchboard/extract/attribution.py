@@ -1002,10 +1002,9 @@ class _Extractor:
                 # "Broaddrick, who said X, recounted the incident": a subject with an
                 # appositive, then a verb and its object, not an inversion
                 app = self.appositive_source(before, lo)
-                if app is not None and app[0] <= self.first_word(lo, hi):
-                    src = None
-                # "..., said the event brought back memories": a clause, not a name
-                elif src[1] - src[0] > 5 and not self.doc.text[doc.starts[src[0]]].isupper():
+                if (app is not None and app[0] <= self.first_word(lo, hi)) or (
+                    src[1] - src[0] > 5 and not self.doc.text[doc.starts[src[0]]].isupper()
+                ):
                     src = None
             if src is not None:
                 end = src[1]

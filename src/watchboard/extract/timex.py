@@ -95,7 +95,7 @@ class _Candidate:
     def reset(self) -> None:
         """Back to the matched span, before any widening."""
         m = self.match
-        core = "core" in m.re.groupindex and m.group("core")
+        core = self.rule.has_core and m.group("core")
         self.start, self.end = m.span("core") if core else m.span()
         self.part = self.part_word = self.mod = self.bound = self.bound_word = None
 
@@ -133,7 +133,9 @@ class _Context:
 
     def remember(self, period: Period, pos: int) -> None:
         self.ref, self.ref_pos = period, pos
-        if period.gran == "quarter":
+        if period.gran == "quarter" and (self.dct is None or period.start <= self.dct):
+            # a quarter yet to begin is the subject of forecasts, not of the results reported
+            # (fiscal quarters need not match calendar ones: one holding the DCT may be over)
             self.quarter, self.quarter_pos = period, pos
 
     def recent_quarter(self) -> Period | None:
@@ -457,6 +459,8 @@ def _infer_year(
         later = [o for o in options if o[1] > dct]
         return later[0][0] if later else options[-1][0] + 1
     nearest = min(options, key=lambda o: (abs(o[3]), -o[0]))
+    if nearest[3] == 0:
+        return nearest[0]  # the DCT falls in it: the tense cannot point elsewhere
     tense = ctx.tense_of(cand)
     limit = ctx.rules.year_inference_days
     if tense == "past":
@@ -695,24 +699,24 @@ def _resolve_calendar(g: dict[str, list[str]], cand: _Candidate, ctx: _Context) 
 
 def _resolve_weekday(g: dict[str, list[str]], cand: _Candidate, ctx: _Context) -> _Res | None:
     rules = ctx.rules
-    wd = rules.value("weekday_names", _first(g, "weekday") or "")
-    if wd is None:
-        return None
-    wd = int(wd)
     tod_word = _first(g, "tod")
     tod = rules.value("parts_of_day", tod_word) if tod_word else None
     if tod in rules.weekday_parts_as_day:
         tod = None  # "Friday night": the day (see ``weekday_parts_as_day`` in the rule file)
-    rel = normalise_phrase(_first(g, "wrel") or "")
     day: date | None
     if _first(g, "month") and _first(g, "day"):
-        # "the night of Friday, Oct. 23": the date named
+        # "the night of (Friday,) Oct. 23": the date named
         dated = _resolve_calendar(g, cand, ctx)
-        if dated is None or dated.period is None:
+        if dated is None or dated.period is None or not tod:
             return dated
         day = dated.period.start
-    else:
-        day = _weekday_date(wd, rel, cand, ctx)
+        return _Res("TIME", f"{day.isoformat()}T{tod}", period=Period("day", day), sets_ref=True)
+    wd = rules.value("weekday_names", _first(g, "weekday") or "")
+    if wd is None:
+        return None
+    wd = int(wd)
+    rel = normalise_phrase(_first(g, "wrel") or "")
+    day = _weekday_date(wd, rel, cand, ctx)
     if day is None:
         value = f"XXXX-WXX-{wd}" + (f"T{tod}" if tod else "")
         return _Res("TIME" if tod else "DATE", value, anchored=False)
@@ -1236,7 +1240,9 @@ def _candidates(text: str, rules: TimeRules, norm: str | None = None) -> list[_C
             for rule in rules_at(norm, pos):
                 m = rule.regex.match(text, pos)
                 if m is not None:
-                    _add(found, rule, m)
+                    s, e = m.span("core") if rule.has_core and m.group("core") else m.span()
+                    if e > s:
+                        found.append(_Candidate(s, e, rule, m))
     for rule in rules.everywhere:
         for m in rule.regex.finditer(text):
             _add(found, rule, m)
@@ -1244,9 +1250,7 @@ def _candidates(text: str, rules: TimeRules, norm: str | None = None) -> list[_C
 
 
 def _add(found: list[_Candidate], rule: Rule, m: re.Match[str]) -> None:
-    s, e = m.span()
-    if "core" in m.re.groupindex and m.group("core") is not None:
-        s, e = m.span("core")
+    s, e = m.span("core") if rule.has_core and m.group("core") is not None else m.span()
     if e > s:
         found.append(_Candidate(s, e, rule, m))
 

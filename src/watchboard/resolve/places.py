@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from watchboard.config import cache_dir
 from watchboard.model.case import Site
 from watchboard.model.extraction import PlaceMention, ResolvedPlace
 from watchboard.resolve.gazetteer import Gazetteer, Match, Place, fold
@@ -124,7 +125,8 @@ def _shared_gazetteer(sites: Sequence[Site], options: dict[str, Any]) -> Gazette
     key = repr((tuple(repr(site) for site in sites), sorted(options.items())))
     gazetteer = _SHARED.get(key)
     if gazetteer is None:
-        gazetteer = Gazetteer.build(sites, **options)
+        options.setdefault("cache_dir", cache_dir())
+        gazetteer = Gazetteer.load_or_build(sites, **options)
         while len(_SHARED) >= _SHARED_SIZE:
             _SHARED.pop(next(iter(_SHARED)))
         _SHARED[key] = gazetteer
