@@ -197,7 +197,7 @@ class _Context:
 
         Per kind ("future" first: it wins at equal distance), the cues' starts and ends,
         sorted by end and again by start. A cue is a listed word or phrase standing alone
-        (no letter, digit or apostrophe joined to it) or, for the past, a lower-case word
+        (no letter or digit joined to it) or, for the past, a lower-case word
         ending in the past suffix ("reported"), unless it is a future cue ("expected").
         """
         if self._cues is None:
@@ -1240,7 +1240,8 @@ def _candidates(text: str, rules: TimeRules, norm: str | None = None) -> list[_C
             for rule in rules_at(norm, pos):
                 m = rule.regex.match(text, pos)
                 if m is not None:
-                    s, e = m.span("core") if rule.has_core and m.group("core") else m.span()
+                    core = rule.has_core and m.group("core") is not None
+                    s, e = m.span("core") if core else m.span()
                     if e > s:
                         found.append(_Candidate(s, e, rule, m))
     for rule in rules.everywhere:
