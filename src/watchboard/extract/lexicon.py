@@ -1,7 +1,10 @@
 """Whole-word phrase matching for the cue lexicons kept as data (events, modality, actors).
 
-One compiled alternation per lexicon, longest phrases first, so a text is scanned once per
-lexicon in linear time; matches never overlap (the leftmost, longest one wins).
+The text is tokenised once (words with inner hyphens and apostrophes; every other character
+that is not a space is a token of its own, so "U.S." is four tokens in text and phrase alike).
+Each token is looked up in a table of phrases by their first token, and the longest phrase
+whose tokens follow wins: the cost is linear in the text whatever the size of the lexicon, and
+matches never overlap.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -24,31 +29,41 @@ class PhraseLexicon:
 
     def __init__(self, phrases: Mapping[str, Iterable[str]], *, case_sensitive: bool = False):
         self.case_sensitive = case_sensitive
-        self._label: dict[str, str] = {}
+        self._entries: dict[tuple[str, ...], tuple[str, str]] = {}  # tokens -> (label, phrase)
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for label, items in phrases.items():
             for phrase in items:
-                key = self._key(str(phrase).strip())
-                if key:
-                    self._label.setdefault(key, label)
-        alternatives = sorted(self._label, key=len, reverse=True)
-        body = "|".join(
-            r"\s+".join(re.escape(part) for part in phrase.split()) for phrase in alternatives
-        )
-        flags = 0 if case_sensitive else re.IGNORECASE
-        self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", flags) if body else None
+                key = self._key(str(phrase))
+                tokens = tuple(_TOKEN.findall(key))
+                if not tokens or tokens in self._entries:
+                    continue  # the first label listed keeps a phrase
+                self._entries[tokens] = (label, key)
+                self._by_first.setdefault(tokens[0], []).append(tokens)
+        for options in self._by_first.values():
+            options.sort(key=len, reverse=True)
 
     def _key(self, phrase: str) -> str:
         phrase = " ".join(phrase.split())
         return phrase if self.case_sensitive else phrase.lower()
 
     def find(self, text: str) -> list[Match]:
-        if self._pattern is None:
-            return []
-        out = []
-        for m in self._pattern.finditer(text):
-            phrase = self._key(m.group(0))
-            out.append(Match(m.start(), m.end(), self._label[phrase], phrase))
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        words = [text[s:e] if self.case_sensitive else text[s:e].lower() for s, e in spans]
+        out: list[Match] = []
+        i = 0
+        while i < len(words):
+            matched: tuple[str, ...] | None = None
+            for phrase in self._by_first.get(words[i], ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    matched = phrase
+                    break
+            if matched is None:
+                i += 1
+                continue
+            label, key = self._entries[matched]
+            out.append(Match(spans[i][0], spans[i + len(matched) - 1][1], label, key))
+            i += len(matched)
         return out
 
     def __contains__(self, phrase: str) -> bool:
-        return self._key(phrase) in self._label
+        return tuple(_TOKEN.findall(self._key(phrase))) in self._entries
