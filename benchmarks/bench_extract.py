@@ -421,7 +421,7 @@ def watchboard_startup(first: dict[str, Any], runs: int, cache_dir: Path) -> dic
 
 
 def _startup_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = [k for k in results[0] if k.endswith("_s")]
+    keys = [k for k, v in results[0].items() if k.endswith("_s") and isinstance(v, float)]
     return {"median": {k: statistics.median(r[k] for r in results) for k in keys}}
 
 
