@@ -632,6 +632,8 @@ def main() -> int:
         + (f", repo commit {machine['git_commit']}" if machine["git_commit"] else "")
         + (" (src/ has uncommitted changes)" if machine["src_has_uncommitted_changes"] else "")
     )
+    code = code_fingerprint()
+    print(f"code    : {code['package']} (sources {code['fingerprint']})")
     describe = {
         "kcna": f"KCNA 2011-2012 ({corpus.name if corpus else '-'}): the "
         f"{len(kcna_stories(corpus)) if corpus else 0:,} English stories of {MIN_WORDS}+ words "

@@ -134,8 +134,15 @@ def delete_bands(conn: Connection, doc_ids: Sequence[str]) -> None:
 
 
 def insert_bands(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(minhash_bands), list(rows))
+    """LSH band keys, tens per document: straight to the driver's executemany, because
+    building SQLAlchemy parameters for each row cost more than the insert itself."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO minhash_bands (band_hash, document_id) VALUES ({mark}, {mark})",
+        [(row["band_hash"], row["document_id"]) for row in rows],
+    )
 
 
 def band_postings(conn: Connection, band_hashes: Iterable[int]) -> list[tuple[int, str]]:
