@@ -18,6 +18,20 @@ from watchboard.store import Store
 _db_numbers = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Derived data (the gazetteer index) goes to a temporary folder, never the user's home."""
+    import os
+
+    previous = os.environ.get("WATCHBOARD_CACHE_DIR")
+    os.environ["WATCHBOARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("WATCHBOARD_CACHE_DIR", None)
+    else:
+        os.environ["WATCHBOARD_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     """One PostgreSQL server for the whole run; each test gets its own database."""
