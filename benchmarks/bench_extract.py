@@ -71,6 +71,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _git import git_state  # noqa: E402
+
 REPO = HERE.parent
 CORPUS_NAME = "kcna-2011-2012.jsonl.gz"
 CORPUS_CANDIDATES = (
@@ -271,24 +274,7 @@ def machine_info() -> dict[str, Any]:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             packages[name] = None
-    commit = None
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        commit = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    dirty = None
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        dirty = bool(
-            subprocess.run(
-                ["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
+    commit, dirty = git_state(REPO)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

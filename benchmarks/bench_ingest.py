@@ -29,7 +29,6 @@ reported as partial, with the rate it had reached and an estimate of the full ru
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import json
 import os
@@ -46,6 +45,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _git import git_state  # noqa: E402
+
 REPO = HERE.parent
 CORPUS_NAME = "kcna-2011-2012.jsonl.gz"
 CORPUS_CANDIDATES = (
@@ -95,24 +97,7 @@ def machine_info() -> dict[str, Any]:
             versions[name] = version(name)
         except Exception:  # informational only
             versions[name] = "?"
-    commit = None
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        commit = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    dirty = None
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        dirty = bool(
-            subprocess.run(
-                ["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
+    commit, dirty = git_state(REPO)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
