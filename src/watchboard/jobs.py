@@ -411,7 +411,8 @@ class _BatchWriter:
                     ItemResult("unchanged", draft.label, known.id, known.version, draft.title)
                 )
                 continue
-            twin = twins.get(item.text_sha256) if known is None and in_unkeyed(item) else None
+            unkeyed_item = draft.url is None and draft.key is None
+            twin = twins.get(item.text_sha256) if known is None and unkeyed_item else None
             if twin is not None:
                 results.append(
                     ItemResult(
@@ -456,7 +457,7 @@ class _BatchWriter:
             if item.signature is not None:
                 rows.bands += [{"band_hash": b, "document_id": doc_id} for b in item.bands]
             existing[item.key] = _Known(doc_id, version, cluster_id, -1, item.text_sha256)
-            if draft.url is None and draft.key is None:
+            if unkeyed_item:
                 twins[item.text_sha256] = existing[item.key]
             results.append(
                 ItemResult(
@@ -472,10 +473,6 @@ class _BatchWriter:
             )
         rows.write(conn)
         return results
-
-
-def in_unkeyed(item: _Prepared) -> bool:
-    return item.draft.url is None and item.draft.key is None
 
 
 @dataclass

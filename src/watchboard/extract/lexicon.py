@@ -64,6 +64,3 @@ class PhraseLexicon:
             out.append(Match(spans[i][0], spans[i + len(matched) - 1][1], label, key))
             i += len(matched)
         return out
-
-    def __contains__(self, phrase: str) -> bool:
-        return tuple(_TOKEN.findall(self._key(phrase))) in self._entries

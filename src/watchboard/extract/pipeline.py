@@ -202,15 +202,3 @@ class Pipeline:
             for layer in spec.assigns:
                 doc.produced_by.setdefault(layer, spec.name)
         return doc
-
-    def describe(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": s.name,
-                "requires": list(s.requires),
-                "assigns": list(s.assigns),
-                "version": s.version,
-                "description": s.description,
-            }
-            for s in self.specs
-        ]

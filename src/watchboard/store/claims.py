@@ -122,7 +122,3 @@ def get(conn: Connection, ref: str) -> dict[str, Any]:
     if len(rows) > 1:
         raise NotFoundError(f"claim {ref!r} is ambiguous; give more characters")
     return dict(rows[0]._mapping)
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(claims)).scalar_one())
