@@ -793,6 +793,7 @@ class _Checker:
                     due_end=due_end,
                     site=item.get("site"),
                     description=item.get("description"),
+                    event_type=item.get("event_type"),
                 )
             )
 

@@ -46,6 +46,14 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class AssessmentSettings:
+    """Where an analyst's own rule files are (None: the packaged ones)."""
+
+    rules: Path | None = None  # a copy of watchboard/assess/data/assessment.yaml
+    alert_rules: Path | None = None  # a copy of watchboard/assess/data/alerts.yaml
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a job needs to know about where and how to work."""
 
@@ -55,6 +63,10 @@ class Settings:
     batch_size: int = 500
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
+    # The [alerts] table as written (channels: atom, webhook, email); parsed by
+    # watchboard.delivery.channels_from_config when alerts are delivered.
+    alerts: dict[str, object] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the given top-level fields changed (e.g. from CLI options)."""
@@ -95,6 +107,11 @@ def load_settings(workspace: Path) -> Settings:
     ingest = data.get("ingest", {})
     cluster = data.get("clustering", {})
     fetch = data.get("fetch", {})
+    assessment = data.get("assessment", {})
+
+    def path_setting(value: object) -> Path | None:
+        return None if value is None else (workspace / str(value))
+
     try:
         return Settings(
             workspace=workspace,
@@ -113,6 +130,11 @@ def load_settings(workspace: Path) -> Settings:
                 shingle_words=int(cluster.get("shingle_words", 5)),
                 num_perm=int(cluster.get("num_perm", 128)),
             ),
+            assessment=AssessmentSettings(
+                rules=path_setting(assessment.get("rules")),
+                alert_rules=path_setting(assessment.get("alert_rules")),
+            ),
+            alerts=dict(data.get("alerts", {})),
         )
     except (TypeError, ValueError) as exc:
         raise WorkspaceError(f"{path}: a setting has the wrong type ({exc})") from exc
@@ -142,6 +164,25 @@ def write_workspace_file(workspace: Path, database_url: str | None) -> Path:
         "threshold = 0.4   # estimated Jaccard of 5-word shingles; see docs/clustering.md",
         "shingle_words = 5",
         "num_perm = 128",
+        "",
+        "[assessment]",
+        '# rules = "assessment.yaml"        # your copy of the grading and matching rules',
+        '# alert_rules = "alerts.yaml"      # your copy of the alert rules',
+        "",
+        "# Alert delivery (see docs/assessment.md). Alerts are always listed by",
+        "# 'watchboard alerts'; these channels are optional.",
+        "[alerts]",
+        '# atom = "alerts.xml"               # an Atom feed file, rewritten on each delivery',
+        "# [[alerts.webhook]]",
+        '# name = "team"',
+        '# url = "https://example.org/hooks/watchboard"',
+        '# secret_env = "WATCHBOARD_WEBHOOK_SECRET"   # HMAC-SHA256 signing key',
+        "# [[alerts.email]]",
+        '# name = "desk"',
+        '# host = "localhost"',
+        "# port = 25",
+        '# from = "watchboard@example.org"',
+        '# to = ["desk@example.org"]',
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -34,6 +34,7 @@ class Milestone:
     due_end: date | None = None
     site: str | None = None
     description: str | None = None
+    event_type: str | None = None  # the event taxonomy's type whose claims are evidence
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def save(conn: Connection, case: Case, *, file_sha256: str | None) -> int:
                     "due_end": m.due_end,
                     "site_key": m.site,
                     "description": m.description,
+                    "event_type": m.event_type,
                     "origin": "case",
                 }
                 for m in case.milestones
@@ -145,6 +146,11 @@ def only_case_id(conn: Connection) -> int | None:
     """The id of the workspace's case when it holds exactly one, else ``None``."""
     ids = list(conn.execute(select(cases.c.id).limit(2)).scalars())
     return ids[0] if len(ids) == 1 else None
+
+
+def slugs(conn: Connection) -> dict[int, str]:
+    """Every case's slug by id."""
+    return {row.id: row.slug for row in conn.execute(select(cases.c.id, cases.c.slug))}
 
 
 def summaries(conn: Connection) -> list[dict[str, Any]]:

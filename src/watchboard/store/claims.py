@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from watchboard.errors import NotFoundError
 from watchboard.store.schema import (
+    assessments,
     claims,
     document_versions,
     documents,
@@ -66,7 +67,12 @@ def _select() -> Any:
             document_versions.c.published_at,
             document_versions.c.url,
             sources.c.name.label("outlet"),
+            assessments.c.credibility,
+            assessments.c.rating,
+            assessments.c.rule.label("grade_rule"),
+            assessments.c.independent_groups,
         )
+        .outerjoin(assessments, assessments.c.claim_id == claims.c.id)
         .join(documents, documents.c.id == claims.c.document_id)
         .join(
             document_versions,
@@ -86,6 +92,7 @@ def query(
     asserted_by: str | None = None,
     event_type: str | None = None,
     modality: str | None = None,
+    max_credibility: int | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
@@ -103,6 +110,8 @@ def query(
         q = q.where(claims.c.event_type == event_type)
     if modality is not None:
         q = q.where(claims.c.modality == modality)
+    if max_credibility is not None:
+        q = q.where(assessments.c.credibility <= max_credibility)
     q = q.order_by(
         document_versions.c.published_at.is_(None),
         document_versions.c.published_at,

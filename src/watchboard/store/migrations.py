@@ -1,10 +1,10 @@
 """Numbered schema migrations, recorded in ``schema_migrations``.
 
-Each migration is a function over an open transaction. Migration 1 creates the tables of
-``schema.py`` as they were at version 1; when a later migration changes a table, copy the
-version-1 definition of that table into migration 1 first so old databases and new ones end up
-the same (``tests/store/test_migrations.py`` checks that a migrated database matches
-``schema.py``).
+Each migration is a function over an open transaction. Migration 1 creates its tables from
+the current ``schema.py``, so a later migration that adds a column to one of them must add it
+only where it is missing (see migration 3); old databases and new ones end up the same
+(``tests/store/test_store.py`` checks that a migrated database matches ``schema.py``, and that a
+version-2 database upgrades).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from watchboard.errors import WorkspaceError
 from watchboard.store import fts, schema
@@ -48,6 +48,28 @@ def _m0002_extraction(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.extraction_runs, schema.claims])
 
 
+_V3_TABLES = (
+    "audit_log",
+    "assessments",
+    "contradictions",
+    "anachronisms",
+    "milestone_suggestions",
+    "milestone_links",
+    "milestone_status",
+    "alerts",
+    "alert_deliveries",
+)
+
+
+def _m0003_assessment(conn: Connection) -> None:
+    # Databases created at version 1 or 2 lack milestones.event_type; a database created by
+    # this code already has it (migration 1 creates tables from the current schema module).
+    if "event_type" not in {c["name"] for c in inspect(conn).get_columns("milestones")}:
+        conn.execute(text("ALTER TABLE milestones ADD COLUMN event_type VARCHAR(40)"))
+    tables = [schema.metadata.tables[name] for name in _V3_TABLES]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -55,6 +77,11 @@ MIGRATIONS: list[Migration] = [
         _m0001_initial,
     ),
     (2, "extraction: claims and extraction runs", _m0002_extraction),
+    (
+        3,
+        "assessment: grades, contradictions, anachronisms, milestone tracking, alerts, audit log",
+        _m0003_assessment,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -102,6 +102,7 @@ milestones = Table(
     Column("site_key", String(100)),
     Column("description", Text),
     Column("origin", String(30), nullable=False),  # "case" or "suggested"
+    Column("event_type", String(40)),  # migration 3
     UniqueConstraint("case_id", "key"),
 )
 
@@ -229,4 +230,151 @@ claims = Table(
     Index("ix_claims_event_type", "event_type"),
     Index("ix_claims_modality", "modality"),
     Index("ix_claims_asserted_by", "asserted_by"),
+)
+
+# -- migration 3: assessment -------------------------------------------------------------------
+
+# Every change a person makes (regrading a source, overriding a claim's grade, accepting a
+# milestone, linking evidence, acknowledging an alert), with before and after. Append-only:
+# replaying a workspace as of a date applies only the entries made by then.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),  # "source.reliability", "claim.credibility" ...
+    Column("case_id", ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("target", String(200), nullable=False),  # source name, claim id, milestone key ...
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("reason", Text),
+    Index("ix_audit_target", "action", "target"),
+)
+
+# The current assessment of each claim (recomputed by 'watchboard assess').
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("credibility", Integer, nullable=False),
+    Column("rating", String(2), nullable=False),
+    Column("rule", String(60), nullable=False),
+    Column("match_group", String(16), nullable=False),
+    Column("independent_groups", Integer, nullable=False),
+    Column("data", JSON, nullable=False),  # features, origin, confirming, explanation
+    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_assessments_case", "case_id"),
+    Index("ix_assessments_credibility", "credibility"),
+)
+
+contradictions = Table(
+    "contradictions",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("claim_a", String(16), nullable=False),
+    Column("claim_b", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("a_text", Text, nullable=False),
+    Column("b_text", Text, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Index("ix_contradictions_case", "case_id"),
+)
+
+anachronisms = Table(
+    "anachronisms",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("claim_id", String(16), nullable=False),
+    Column("document_id", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Index("ix_anachronisms_case", "case_id"),
+    Index("ix_anachronisms_document", "document_id"),
+)
+
+milestone_suggestions = Table(
+    "milestone_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("event_type", String(40), nullable=False),
+    Column("due_start", Date, nullable=False),
+    Column("due_end", Date, nullable=False),
+    Column("site_key", String(100)),
+    Column("claim_id", String(16), nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending, accepted, rejected
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "key"),
+)
+
+# Evidence an analyst linked to a milestone by hand (the audit log has the history).
+milestone_links = Table(
+    "milestone_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("milestone_key", String(100), nullable=False),
+    Column("claim_id", String(16), nullable=False),
+    Column("role", String(20), nullable=False),  # supports, contradicts
+    Column("note", Text),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "milestone_key", "claim_id"),
+)
+
+# The status each milestone had at the last stored assessment, to alert on changes.
+milestone_status = Table(
+    "milestone_status",
+    metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("milestone_key", String(100), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(16), primary_key=True),  # hash of rule and subject: raised once
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(60), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("acknowledged_by", String(200)),
+    Column("ack_note", Text),
+    Index("ix_alerts_case", "case_id"),
+)
+
+# One row per alert and delivery channel; pending rows are retried with backoff.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel", String(100), primary_key=True),
+    Column("status", String(20), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_alert_deliveries_status", "status", "next_attempt_at"),
 )

@@ -57,6 +57,10 @@ def upsert(conn: Connection, source: Source, *, origin: str) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+def set_reliability(conn: Connection, source_id: int, reliability: str) -> None:
+    conn.execute(sources.update().where(sources.c.id == source_id).values(reliability=reliability))
+
+
 def ensure(conn: Connection, source: Source, *, origin: str) -> int:
     """The id of a source by name, inserting it as given when it does not exist yet."""
     existing = find_id(conn, source.name)

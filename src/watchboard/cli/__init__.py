@@ -632,6 +632,12 @@ def extract(
     "--event-type", metavar="TYPE", help="Only this event type (see extract/data/events.yaml)."
 )
 @click.option("--modality", type=click.Choice(list(MODALITIES)), help="Only this modality.")
+@click.option(
+    "--max-credibility",
+    type=click.IntRange(1, 6),
+    help="Only claims graded this credible or better (1 confirmed … 6 cannot be judged; "
+    "needs 'watchboard assess').",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N claims.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip N claims.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (every field with spans).")
@@ -644,11 +650,13 @@ def claims(
     asserted_by: str | None,
     event_type: str | None,
     modality: str | None,
+    max_credibility: int | None,
     limit: int | None,
     offset: int,
     as_json: bool,
 ) -> None:
-    """List claims: who asserts what, how, about what kind of event, when, where, how many."""
+    """List claims: who asserts what, how, about what kind of event, when, where, how many,
+    and (after 'watchboard assess') their Admiralty rating."""
     with obj.store() as (_, store):
         rows = jobs.list_claims(
             store,
@@ -658,6 +666,7 @@ def claims(
             asserted_by=asserted_by,
             event_type=event_type,
             modality=modality,
+            max_credibility=max_credibility,
             limit=limit,
             offset=offset,
         )
@@ -672,9 +681,12 @@ def claims(
         whens = ", ".join(t["value"] for t in data["times"])
         wheres = ", ".join((p.get("name") or p["mention"]["span"]["text"]) for p in data["places"])
         amounts = ", ".join(q["span"]["text"] for q in data["quantities"])
+        rating = f"  [{row['rating']}]" if row.get("rating") else ""
         out.print(
-            f"[bold]{row['id']}[/bold]  {row['event_type'] or '—'} · {row['modality']} · {chain}",
+            f"[bold]{row['id']}[/bold]{rating}  {row['event_type'] or '—'} · {row['modality']} "
+            f"· {chain}",
             highlight=False,
+            markup=True,
         )
         out.print(f"    “{row['quote']}”", markup=False)
         details = [
@@ -704,6 +716,8 @@ def _claim_json(row: dict[str, Any]) -> dict[str, Any]:
         "title": row["title"],
         "published_at": row["published_at"],
         "pipeline_version": row["pipeline_version"],
+        "credibility": row.get("credibility"),
+        "rating": row.get("rating"),
         "negated": data.get("negated", False),
         "undisclosed": data.get("extra", {}).get("undisclosed", False),
         **{
@@ -891,9 +905,9 @@ def demo(directory: Path, database: str | None) -> None:
         sys.exit(1)
 
 
+# Command groups kept in their own modules register themselves on ``cli`` when imported.
+from watchboard.cli import assess as _assess_commands  # noqa: E402, F401
+
+
 def main() -> None:
     cli(prog_name="watchboard")
-
-
-if __name__ == "__main__":
-    main()

@@ -730,6 +730,7 @@ def list_claims(
     asserted_by: str | None = None,
     event_type: str | None = None,
     modality: str | None = None,
+    max_credibility: int | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
@@ -743,6 +744,7 @@ def list_claims(
             asserted_by=asserted_by,
             event_type=event_type,
             modality=modality,
+            max_credibility=max_credibility,
             limit=limit,
             offset=offset,
         )

@@ -1,0 +1,167 @@
+"""Match claims about the same thing across documents, without comparing all pairs.
+
+Blocking: each claim is indexed under a few keys within its event type — its rarest content
+terms, its places (site or GeoNames id) and its actors. Only claims sharing a key are compared,
+and keys shared by more than ``max_block`` claims are skipped (too common to tell events
+apart), so the cost grows with the number of claims, not its square.
+
+Scoring: idf-weighted overlap of content terms, plus bonuses for a shared actor, a compatible
+place and an overlapping time. Two claims at conflicting places only match when they name the
+same actor on the same precise date (then the place is what they disagree about); conflicting
+precise dates only match when the wording is very close.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from watchboard.assess import relations as rel
+from watchboard.assess.records import ClaimRecord
+from watchboard.assess.terms import content_terms, idf_weights, weighted_jaccard
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    threshold: float = 0.45
+    strong_text: float = 0.5
+    actor_bonus: float = 0.15
+    place_bonus: float = 0.15
+    time_bonus: float = 0.1
+    keys_per_claim: int = 6
+    max_block: int = 200
+    near_km: float = rel.NEAR_KM
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> MatchSettings:
+        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items()})
+
+
+@dataclass(frozen=True)
+class Match:
+    a: str
+    b: str
+    score: float
+    text: float
+    place: str
+    time: str
+    actors: tuple[str, ...]
+
+    def reasons(self) -> str:
+        parts = [f"wording {self.text:.2f}"]
+        if self.actors:
+            parts.append("same actor " + ", ".join(self.actors))
+        parts.append(f"place {self.place}")
+        parts.append(f"time {self.time}")
+        return f"score {self.score:.2f} (" + "; ".join(parts) + ")"
+
+
+@dataclass
+class MatchResult:
+    matches: list[Match]
+    groups: dict[str, str]  # claim id -> match group id (smallest claim id in the group)
+    compared: int
+    skipped_keys: int
+    neighbours: dict[str, list[Match]] = field(default_factory=dict)
+
+
+def _keys(record: ClaimRecord, terms: frozenset[str], idf: dict[str, float], k: int) -> set[str]:
+    keys = {f"t:{t}" for t in sorted(terms, key=lambda t: (-idf.get(t, 0.0), t))[:k]}
+    for place in record.places:
+        if place.site:
+            keys.add(f"s:{place.site}")
+        elif place.geonames_id is not None and not rel.is_area(place):
+            keys.add(f"g:{place.geonames_id}")
+    keys.update(f"a:{actor}" for actor in record.actors)
+    return keys
+
+
+def match_claims(
+    records: Sequence[ClaimRecord], settings: MatchSettings | None = None
+) -> MatchResult:
+    settings = settings or MatchSettings()
+    terms = [content_terms(r.quote, exclude=r.attribution_text) for r in records]
+    idf = idf_weights(terms)
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, record in enumerate(records):
+        if record.event_type is None:
+            continue
+        for key in _keys(record, terms[i], idf, settings.keys_per_claim):
+            blocks[(record.event_type, key)].append(i)
+    candidates: set[tuple[int, int]] = set()
+    skipped = 0
+    for members in blocks.values():
+        if len(members) > settings.max_block:
+            skipped += 1
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                candidates.add((i, j))
+    matches = []
+    for i, j in candidates:
+        a, b = records[i], records[j]
+        if a.document_id == b.document_id:
+            continue  # one report repeating itself does not match itself
+        found = _score(a, b, terms[i], terms[j], idf, settings)
+        if found is not None:
+            matches.append(found)
+    matches.sort(key=lambda m: (m.a, m.b))
+    groups = _groups([r.id for r in records], matches)
+    neighbours: dict[str, list[Match]] = defaultdict(list)
+    for m in matches:
+        neighbours[m.a].append(m)
+        neighbours[m.b].append(m)
+    return MatchResult(matches, groups, len(candidates), skipped, dict(neighbours))
+
+
+def _score(
+    a: ClaimRecord,
+    b: ClaimRecord,
+    ta: frozenset[str],
+    tb: frozenset[str],
+    idf: dict[str, float],
+    s: MatchSettings,
+) -> Match | None:
+    text = weighted_jaccard(ta, tb, idf)
+    place = rel.places_relation(a.places, b.places, s.near_km)
+    time = rel.times_relation(a.times, b.times)
+    actors = tuple(sorted(set(a.actors) & set(b.actors)))
+    score = text
+    if actors:
+        score += s.actor_bonus
+    if place == rel.COMPATIBLE:
+        score += s.place_bonus
+    if time == rel.COMPATIBLE:
+        score += s.time_bonus
+    if place == rel.CONFLICT and not (actors and _same_day(a, b)):
+        return None
+    if time == rel.CONFLICT and text < s.strong_text:
+        return None
+    if score < s.threshold:
+        return None
+    first, second = (a, b) if a.id < b.id else (b, a)
+    return Match(first.id, second.id, round(score, 3), round(text, 3), place, time, actors)
+
+
+def _same_day(a: ClaimRecord, b: ClaimRecord) -> bool:
+    days_a = {t.start for t in rel.dated(a.times) if t.granularity == "day"}
+    days_b = {t.start for t in rel.dated(b.times) if t.granularity == "day"}
+    return bool(days_a & days_b)
+
+
+def _groups(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, str]:
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for m in matches:
+        ra, rb = find(m.a), find(m.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(i) for i in ids}

@@ -1,0 +1,5 @@
+"""``python -m watchboard.cli``."""
+
+from watchboard.cli import main
+
+main()
