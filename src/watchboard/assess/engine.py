@@ -305,7 +305,9 @@ def _grade(
         other_id = m.b if m.a == r.id else m.a
         other, theirs = by_id[other_id], origin[other_id]
         if other_id in against:
-            if theirs.identified:
+            # An unidentified source, or one whose reliability cannot be judged (F), cannot
+            # outweigh a judged one.
+            if theirs.identified and theirs.reliability != "F":
                 contradicting.add((theirs.group, other_id))
             continue
         if _class(other.modality, other.negated, other.undisclosed) != cls:

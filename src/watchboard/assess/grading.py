@@ -85,7 +85,7 @@ def _order(value: Any) -> Any:
 def holds(rule: Rule, features: Mapping[str, Any]) -> bool:
     for key, expected in rule.when.items():
         if key == "outweighed":
-            if bool(expected) != (features["contradicting"] >= features["groups"]):
+            if bool(expected) != (features["contradicting"] > features["groups"]):
                 return False
             continue
         name = _feature_of(key)

@@ -1,11 +1,13 @@
 """Match claims about the same thing across documents, without comparing all pairs.
 
-Blocking: each claim is indexed under a few keys within its event type — its rarest content
-terms, its places (site or GeoNames id) and its actors. Only claims sharing a key are compared,
+Blocking: each claim is indexed under a few keys — its rarest content terms, its places (site
+or GeoNames id) and its actors. Only claims sharing a key are compared,
 and keys shared by more than ``max_block`` claims are skipped (too common to tell events
 apart), so the cost grows with the number of claims, not its square.
 
-Scoring: idf-weighted overlap of content terms, plus bonuses for a shared actor, a compatible
+Scoring: idf-weighted overlap of content terms (which must reach ``cross_type_text`` when the
+two claims were given different event types, since one sentence can read as "construction"
+and its paraphrase as "production"), plus bonuses for a shared actor, a compatible
 place and an overlapping time. Two claims at conflicting places only match when they name the
 same actor on the same precise date (then the place is what they disagree about); conflicting
 precise dates only match when the wording is very close.
@@ -25,12 +27,13 @@ from watchboard.assess.terms import content_terms, idf_weights, weighted_jaccard
 
 @dataclass(frozen=True)
 class MatchSettings:
-    threshold: float = 0.45
+    threshold: float = 0.25
     strong_text: float = 0.5
-    actor_bonus: float = 0.15
-    place_bonus: float = 0.15
+    actor_bonus: float = 0.1
+    place_bonus: float = 0.1
     time_bonus: float = 0.1
-    keys_per_claim: int = 6
+    cross_type_text: float = 0.35
+    keys_per_claim: int = 10
     max_block: int = 200
     near_km: float = rel.NEAR_KM
 
@@ -84,12 +87,10 @@ def match_claims(
     settings = settings or MatchSettings()
     terms = [content_terms(r.quote, exclude=r.attribution_text) for r in records]
     idf = idf_weights(terms)
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    blocks: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
-        if record.event_type is None:
-            continue
         for key in _keys(record, terms[i], idf, settings.keys_per_claim):
-            blocks[(record.event_type, key)].append(i)
+            blocks[key].append(i)
     candidates: set[tuple[int, int]] = set()
     skipped = 0
     for members in blocks.values():
@@ -125,6 +126,8 @@ def _score(
     s: MatchSettings,
 ) -> Match | None:
     text = weighted_jaccard(ta, tb, idf)
+    if a.event_type != b.event_type and text < s.cross_type_text:
+        return None  # typed differently: only near-identical wording makes them one event
     place = rel.places_relation(a.places, b.places, s.near_km)
     time = rel.times_relation(a.times, b.times)
     actors = tuple(sorted(set(a.actors) & set(b.actors)))

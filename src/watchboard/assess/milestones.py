@@ -119,6 +119,9 @@ def milestone_status(
             )
     linked = {e.claim for e in evidence}
     achieved_modalities = set(settings["achieved_modalities"])
+    title = f" {m.title.lower()} "
+    if any(f" {w} " in title for w in settings.get("completion_words", ())):
+        achieved_modalities -= {"under_way"}
     for r in records:
         if r.id in linked:
             continue

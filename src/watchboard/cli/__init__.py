@@ -742,9 +742,13 @@ def _claim_json(row: dict[str, Any]) -> dict[str, Any]:
 @pass_ctx
 def explain(obj: Context, claim: str, as_json: bool) -> None:
     """Show which component and rule produced each field of a claim, with its exact span."""
+    from watchboard.jobs.assess import claim_assessment
+
     with obj.store() as (_, store):
         row = jobs.get_claim(store, claim)
+        graded = claim_assessment(store, row["id"])
     data = _claim_json(row)
+    data["assessment"] = graded
     if as_json:
         print_json(data)
         return
@@ -805,6 +809,19 @@ def explain(obj: Context, claim: str, as_json: bool) -> None:
             f"actor:        “{a['span']['text']}” → {a['name']} ({a['kind']}) rule {a['rule']}",
             markup=False,
         )
+    if graded is None:
+        out.print("grade:        not assessed yet (run 'watchboard assess')")
+        return
+    out.print(f"grade:        {graded['rating']}", markup=False)
+    for line in graded["data"]["explain"]:
+        out.print(f"    {line}", markup=False)
+    for m in graded["data"]["matches"]:
+        out.print(f"    matches {m['claim']}: {m['why']}", markup=False)
+    for c in graded["contradictions"]:
+        other = c["claim_b"] if c["claim_a"] == row["id"] else c["claim_a"]
+        out.print(f"    contradiction ({c['kind']}) with {other}: {c['detail']}", markup=False)
+    for x in graded["anachronisms"]:
+        out.print(f"    anachronism ({x['kind']}): {x['detail']}", markup=False)
 
 
 # -- evaluation ----------------------------------------------------------------------------
@@ -898,8 +915,10 @@ def demo(directory: Path, database: str | None) -> None:
         out.print(
             f"  {row['id']}  {row['modality']:<8} {chain}: “{row['quote'][:90]}…”", markup=False
         )
+    _print_demo_assessment(result.assessment)
     out.print(
-        f"\nnext: watchboard -w {directory} docs | search 'factories' | claims | explain CLAIM"
+        f"\nnext: watchboard -w {directory} claims | explain CLAIM | contradictions | "
+        "anachronisms | milestones | timeline | alerts"
     )
     if not result.ingest.ok:
         sys.exit(1)
@@ -907,6 +926,30 @@ def demo(directory: Path, database: str | None) -> None:
 
 # Command groups kept in their own modules register themselves on ``cli`` when imported.
 from watchboard.cli import assess as _assess_commands  # noqa: E402, F401
+
+
+def _print_demo_assessment(report: Any) -> None:
+    from watchboard.assess.grading import GRADE_WORDS
+
+    a = report.assessment
+    by_grade: dict[int, int] = {}
+    for g in a.grades.values():
+        by_grade[g.credibility] = by_grade.get(g.credibility, 0) + 1
+    out.print(
+        "\nassessment: "
+        + ", ".join(f"{by_grade[n]} graded {n} ({GRADE_WORDS[n]})" for n in sorted(by_grade))
+    )
+    unconfirmed = [g for g in a.grades.values() if g.credibility == 6]
+    out.print(f"  {len(unconfirmed)} cannot be judged: they rest on unidentified or ungraded sources")
+    for c in a.contradictions[:3]:
+        out.print(f"  contradiction ({c.kind}): {c.detail}", markup=False)
+    if len(a.contradictions) > 3:
+        out.print(f"  … {len(a.contradictions) - 3} more: watchboard contradictions")
+    for x in a.anachronisms[:3]:
+        out.print(f"  anachronism ({x.kind}): {x.detail}", markup=False)
+    for m in a.milestones:
+        out.print(f"  milestone {m.key}: {m.status} ({m.reason})", markup=False)
+    out.print(f"  {len(report.new_alerts)} alerts raised: watchboard alerts")
 
 
 def main() -> None:

@@ -876,6 +876,7 @@ class DemoResult:
     documents: list[Document]
     extraction: ExtractReport
     claims: list[dict[str, Any]]
+    assessment: Any = None  # a watchboard.jobs.assess.AssessReport
 
 
 def build_demo(
@@ -899,6 +900,9 @@ def build_demo(
             on_item=on_item,
         )
         extraction = extract_documents(store, case=DEMO_CASE)
+        from watchboard.jobs.assess import assess_case
+
+        assessed = assess_case(store, settings, DEMO_CASE)
         return DemoResult(
             settings=settings,
             ingest=report,
@@ -907,4 +911,5 @@ def build_demo(
             overview=describe_workspace(settings, store),
             clusters=list_clusters(store, case=DEMO_CASE),
             documents=list_documents(store, case=DEMO_CASE),
+            assessment=assessed,
         )
