@@ -131,13 +131,13 @@ def contradictions(
             add("place", a, b, f"{pa.text!r} against {pb.text!r}", pa.text, pb.text)
     # "The agency did not say how many" is about the announcement as a whole, so it is
     # compared with every claim of the same event type in reports of the same story (two
-    # documents with at least one matched claim).
+    # documents with a matched claim, or published within the same news cycle).
     related: dict[str, set[str]] = {}
     dates = {r.document_id: r.published for r in records.values() if r.published}
     by_date = sorted(dates.items(), key=lambda kv: kv[1])
-    for i, (da, pa) in enumerate(by_date):
-        for db, pb in by_date[i + 1 :]:
-            if (pb - pa).days > SAME_NEWS_CYCLE_DAYS:
+    for i, (da, day_a) in enumerate(by_date):
+        for db, day_b in by_date[i + 1 :]:
+            if (day_b - day_a).days > SAME_NEWS_CYCLE_DAYS:
                 break
             related.setdefault(da, set()).add(db)
             related.setdefault(db, set()).add(da)

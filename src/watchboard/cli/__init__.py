@@ -940,7 +940,9 @@ def _print_demo_assessment(report: Any) -> None:
         + ", ".join(f"{by_grade[n]} graded {n} ({GRADE_WORDS[n]})" for n in sorted(by_grade))
     )
     unconfirmed = [g for g in a.grades.values() if g.credibility == 6]
-    out.print(f"  {len(unconfirmed)} cannot be judged: they rest on unidentified or ungraded sources")
+    out.print(
+        f"  {len(unconfirmed)} cannot be judged: they rest on unidentified or ungraded sources"
+    )
     for c in a.contradictions[:3]:
         out.print(f"  contradiction ({c.kind}): {c.detail}", markup=False)
     if len(a.contradictions) > 3:

@@ -107,6 +107,17 @@ def describe_workspace(settings: Settings, store: Store) -> dict[str, Any]:
 def load_case(store: Store, path: Path) -> dict[str, Any]:
     """Validate a case file and store the case with everything it declares."""
     case = casefile.load_case_file(path)
+    from watchboard.extract.events import event_taxonomy
+
+    known = event_taxonomy().weights
+    for m in case.milestones:
+        if m.event_type is not None and m.event_type not in known:
+            raise CaseFileError(
+                str(path),
+                None,
+                f"milestones.{m.id}.event_type",
+                f"unknown event type {m.event_type!r} (one of {', '.join(sorted(known))})",
+            )
     digest = casefile.case_file_sha256(path)
     store.write(lambda conn: case_queries.save(conn, case, file_sha256=digest), what="case load")
     with store.reading() as conn:
