@@ -37,11 +37,12 @@ class MilestoneSpec:
     site: PlaceSlot | None = None
     origin: str = "case"
     links: tuple[tuple[str, str, str], ...] = ()  # (claim id, "supports"|"contradicts", note)
+    changes: tuple[tuple[str, str], ...] = ()  # (indicator change id, description), linked
 
 
 @dataclass(frozen=True)
 class Evidence:
-    claim: str
+    claim: str  # a claim id, or an indicator change id (see why)
     role: str  # achieved, contradicts, related
     credibility: int
     why: str
@@ -117,6 +118,15 @@ def milestone_status(
                     f"linked by an analyst: {note}" if note else "linked by an analyst",
                 )
             )
+    for change_id, description in m.changes:
+        evidence.append(
+            Evidence(
+                change_id,
+                "achieved",
+                int(settings.get("indicator_change_credibility", 2)),
+                f"indicator change linked by an analyst: {description}",
+            )
+        )
     linked = {e.claim for e in evidence}
     achieved_modalities = set(settings["achieved_modalities"])
     title = f" {m.title.lower()} "

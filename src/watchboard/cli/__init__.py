@@ -926,6 +926,7 @@ def demo(directory: Path, database: str | None) -> None:
 
 # Command groups kept in their own modules register themselves on ``cli`` when imported.
 from watchboard.cli import assess as _assess_commands  # noqa: E402, F401
+from watchboard.cli import indicators as _indicator_commands  # noqa: E402, F401
 
 
 def _print_demo_assessment(report: Any) -> None:

@@ -212,7 +212,10 @@ def milestones_cmd(
         out.print(f"[bold]{m.key}[/bold]  {m.status.upper()}  due {window}  {m.title}")
         out.print(f"    {m.reason}", markup=False)
         for e in m.evidence[:5]:
-            record = a.records[e.claim]
+            record = a.records.get(e.claim)
+            if record is None:  # an indicator change
+                out.print(f"    {e.role:<11} {e.claim} {e.why}", markup=False)
+                continue
             out.print(
                 f"    {e.role:<11} {e.claim} {a.grades[e.claim].rating}  {record.outlet}: "
                 f"“{record.quote[:110]}”",

@@ -37,6 +37,7 @@ from watchboard.store import Store
 from watchboard.store import assessment as q
 from watchboard.store import cases as case_queries
 from watchboard.store import claims as claim_queries
+from watchboard.store import observations as obs_queries
 from watchboard.store import sources as source_queries
 from watchboard.store.schema import anachronisms, contradictions, sites
 
@@ -59,7 +60,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _case(conn: Connection, slug: str | None) -> tuple[int, str]:
+def resolve_case(conn: Connection, slug: str | None) -> tuple[int, str]:
     if slug is None:
         case_id = case_queries.only_case_id(conn)
         if case_id is None:
@@ -146,6 +147,11 @@ def _milestones(conn: Connection, case_id: int, until: datetime | None) -> list[
             if _aware(entry["at"]) > until:
                 accepted_later.add(entry["target"])
     link_rows = q.links(conn, case_id, until=until)
+    # Indicator changes an analyst linked as evidence, as linked at the replay date.
+    change_links: dict[str, str | None] = {}
+    for entry in q.audit_entries(conn, action="change.link", case_id=case_id, until=until):
+        change_links[entry["target"]] = (entry["after"] or {}).get("milestone")
+    changes = {c["id"]: c for c in obs_queries.changes(conn, case_id, active_only=False)}
     specs = []
     for row in q.milestone_rows(conn, case_id):
         if row["key"] in accepted_later:
@@ -179,6 +185,15 @@ def _milestones(conn: Connection, case_id: int, until: datetime | None) -> list[
                     (link["claim_id"], link["role"], link["note"] or "")
                     for link in link_rows
                     if link["milestone_key"] == row["key"]
+                ),
+                changes=tuple(
+                    (
+                        cid,
+                        f"{changes[cid]['indicator_key']} {changes[cid]['direction']} from "
+                        f"{_aware(changes[cid]['time']):%Y-%m-%d}",
+                    )
+                    for cid, key in change_links.items()
+                    if key == row["key"] and cid in changes
                 ),
             )
         )
@@ -214,7 +229,7 @@ def assess_case(
     until = _end_of(as_of) if as_of is not None else None
     warnings = []
     with store.reading() as conn:
-        case_id, slug = _case(conn, case)
+        case_id, slug = resolve_case(conn, case)
         records = _records(conn, case_id, slug, until)
         source_infos = _sources(conn, until)
         overrides = _overrides(conn, until)
@@ -408,7 +423,7 @@ def raise_indicator_alert(
         return None
     channels = [c.name for c in _channels(settings) if not isinstance(c, delivery.AtomChannel)]
     with store.transaction() as conn:
-        case_id, _ = _case(conn, case)
+        case_id, _ = resolve_case(conn, case)
         new = q.insert_alerts(
             conn, [_alert_row(candidate, case_id)], channels, now=datetime.now(UTC)
         )
@@ -489,7 +504,7 @@ def milestone_suggestions(
     store: Store, case: str | None = None, *, status: str | None = "pending"
 ) -> list[dict[str, Any]]:
     with store.reading() as conn:
-        case_id, _ = _case(conn, case)
+        case_id, _ = resolve_case(conn, case)
         return q.suggestions(conn, case_id, status=status)
 
 
@@ -505,7 +520,7 @@ def review_suggestion(
     actor: str | None = None,
 ) -> dict[str, Any]:
     with store.transaction() as conn:
-        case_id, _ = _case(conn, case)
+        case_id, _ = resolve_case(conn, case)
         row = q.suggestion(conn, case_id, ref)
         if row["status"] != "pending":
             raise WatchboardError(f"suggestion {row['key']} was already {row['status']}")
@@ -558,7 +573,7 @@ def link_evidence(
     who = actor or analyst_name()
     role = "contradicts" if contradicts else "supports"
     with store.transaction() as conn:
-        case_id, _ = _case(conn, case)
+        case_id, _ = resolve_case(conn, case)
         if not any(m["key"] == milestone for m in q.milestone_rows(conn, case_id)):
             raise NotFoundError(f"no milestone {milestone!r} (see 'watchboard milestones')")
         claim_id = claim_queries.get(conn, claim)["id"]
@@ -603,7 +618,7 @@ def list_findings(
 ) -> list[dict[str, Any]]:
     table = {"contradictions": contradictions, "anachronisms": anachronisms}[kind]
     with store.reading() as conn:
-        case_id, _ = _case(conn, case)
+        case_id, _ = resolve_case(conn, case)
         rows = q.findings(conn, table, case_id, include_inactive=include_inactive)
         ids = {r.get("claim_a") or r.get("claim_id") for r in rows} | {
             r.get("claim_b") for r in rows if r.get("claim_b")
@@ -678,7 +693,7 @@ def list_alerts(
     store: Store, case: str | None = None, *, include_acknowledged: bool = False
 ) -> list[dict[str, Any]]:
     with store.reading() as conn:
-        case_id = _case(conn, case)[0] if case else None
+        case_id = resolve_case(conn, case)[0] if case else None
         return q.alert_rows(conn, case_id=case_id, include_acknowledged=include_acknowledged)
 
 

@@ -70,6 +70,10 @@ def _m0003_assessment(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m0004_indicators(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.observations, schema.indicator_changes])
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -82,6 +86,7 @@ MIGRATIONS: list[Migration] = [
         "assessment: grades, contradictions, anachronisms, milestone tracking, alerts, audit log",
         _m0003_assessment,
     ),
+    (4, "indicators: observations and detected changes", _m0004_indicators),
 ]
 
 LATEST = MIGRATIONS[-1][0]

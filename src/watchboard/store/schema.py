@@ -378,3 +378,49 @@ alert_deliveries = Table(
     Column("delivered_at", DateTime(timezone=True)),
     Index("ix_alert_deliveries_status", "status", "next_attempt_at"),
 )
+
+# -- migration 4: indicators -------------------------------------------------------------------
+
+# One value of one indicator at one time, with where it came from.
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("indicator_key", String(100), nullable=False),
+    Column("site_key", String(100), nullable=False),  # "" when not tied to a site
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("value", Float),
+    Column("unit", String(100)),
+    Column("period", String(20)),
+    Column("quality", String(20)),
+    Column("source", String(20), nullable=False),  # file, scene, trade, analyst
+    Column("ref", Text, nullable=False),  # file and row, scene and site, trade rows
+    Column("file_sha256", String(64)),
+    Column("extra", JSON, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "indicator_key", "site_key", "time"),
+    Index("ix_observations_series", "case_id", "indicator_key", "time"),
+)
+
+# Changes found by an indicator's detector; an analyst may link one to a milestone.
+indicator_changes = Table(
+    "indicator_changes",
+    metadata,
+    Column("id", String(16), primary_key=True),  # hash of case, indicator, detector, time
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("indicator_key", String(100), nullable=False),
+    Column("site_key", String(100), nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("detector", String(40), nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("magnitude", Float, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("before", Float),
+    Column("after", Float),
+    Column("params", JSON, nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("milestone_key", String(100)),  # linked by an analyst as evidence
+    Index("ix_indicator_changes_case", "case_id", "indicator_key"),
+)

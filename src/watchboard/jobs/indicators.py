@@ -1,0 +1,282 @@
+"""Indicator use cases: import observations, run detectors, raise alerts, link changes.
+
+An import is one transaction: a file whose rows fail any check leaves nothing behind, and
+re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from watchboard.errors import InputError, NotFoundError, WatchboardError
+from watchboard.ingest.observations import read_observations
+from watchboard.jobs import assess as assess_jobs
+from watchboard.model.observation import Change, Observation
+from watchboard.store import Store
+from watchboard.store import assessment as audit_queries
+from watchboard.store import observations as q
+
+
+@dataclass
+class ImportReport:
+    indicator: str
+    new: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.indicator}: {self.new} new, {self.unchanged} unchanged, "
+            f"{self.replaced} replaced"
+        )
+
+
+def store_observations(
+    store: Store,
+    case: str | None,
+    indicator: str,
+    items: Sequence[Observation],
+    *,
+    label: str,
+    file_sha256: str | None = None,
+    replace: bool = False,
+    warnings: Sequence[str] = (),
+) -> ImportReport:
+    """Store observations of one indicator in one transaction (all or nothing)."""
+    report = ImportReport(indicator, warnings=list(warnings))
+    now = datetime.now(UTC)
+    with store.transaction() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        spec = q.indicator(conn, case_id, indicator)
+        for o in items:
+            if o.unit and spec["unit"] and o.unit != spec["unit"]:
+                raise InputError(
+                    f"{label} ({o.ref})", f"unit {o.unit!r}, but {indicator} is in {spec['unit']!r}"
+                )
+        known = q.existing(conn, case_id, indicator)
+        new: list[Observation] = []
+        changed: list[tuple[int, Observation]] = []
+        for o in items:
+            key = (o.site or spec["site_key"] or "", o.time)
+            if key not in known:
+                new.append(o if o.site else _with_site(o, spec["site_key"]))
+                continue
+            row_id, value = known[key]
+            if value == o.value:
+                report.unchanged += 1
+            elif replace:
+                changed.append((row_id, o))
+            else:
+                raise InputError(
+                    f"{label} ({o.ref})",
+                    f"{indicator} already has {value} at {o.time:%Y-%m-%d %H:%M}; this says "
+                    f"{o.value} (use --replace to overwrite)",
+                )
+        q.insert_observations(conn, case_id, indicator, new, file_sha256=file_sha256, now=now)
+        q.replace_values(conn, changed, now)
+        report.new, report.replaced = len(new), len(changed)
+    return report
+
+
+def _with_site(o: Observation, site: str | None) -> Observation:
+    from dataclasses import replace as dc_replace
+
+    return dc_replace(o, site=site) if site else o
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    *,
+    indicator: str,
+    case: str | None = None,
+    site: str | None = None,
+    replace: bool = False,
+) -> ImportReport:
+    """Import a CSV or Parquet file of observations for one indicator."""
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        spec = q.indicator(conn, case_id, indicator)
+    parsed = read_observations(path, indicator=indicator, unit=spec["unit"], site=site)
+    return store_observations(
+        store,
+        case,
+        indicator,
+        parsed.observations,
+        label=str(path),
+        file_sha256=parsed.sha256,
+        replace=replace,
+        warnings=parsed.warnings,
+    )
+
+
+def list_indicators(store: Store, case: str | None = None) -> list[dict[str, Any]]:
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        return q.indicator_rows(conn, case_id)
+
+
+def get_series(
+    store: Store, indicator: str, case: str | None = None, *, until: date | None = None
+) -> list[dict[str, Any]]:
+    end = datetime.combine(until, time.max, tzinfo=UTC) if until else None
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        q.indicator(conn, case_id, indicator)
+        return q.series(conn, case_id, indicator, until=end)
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+
+def _change_id(case: str, indicator: str, site: str, c: Change) -> str:
+    text = (
+        f"{case}\x1f{indicator}\x1f{site}\x1f{c.detector}\x1f{c.time.isoformat()}\x1f{c.direction}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class DetectReport:
+    indicator: str
+    detector: str
+    points: int
+    changes: list[dict[str, Any]]
+    new: list[str]
+    alerts: list[str]
+
+
+def detect(
+    store: Store,
+    settings: Any,
+    case: str | None = None,
+    *,
+    indicator: str | None = None,
+) -> list[DetectReport]:
+    """Run each indicator's declared detector over its series; store changes; alert on new."""
+    from watchboard.detect import run_detector
+
+    reports = []
+    with store.reading() as conn:
+        case_id, slug = assess_jobs.resolve_case(conn, case)
+        specs = [s for s in q.indicator_rows(conn, case_id) if indicator in (None, s["key"])]
+        if indicator is not None and not specs:
+            raise NotFoundError(f"no indicator {indicator!r} (see 'watchboard indicators')")
+        series = {s["key"]: q.series(conn, case_id, s["key"]) for s in specs}
+    now = datetime.now(UTC)
+    for spec in specs:
+        name = spec["detector"]
+        if not name:
+            continue
+        by_site: dict[str, list[dict[str, Any]]] = {}
+        for row in series[spec["key"]]:
+            by_site.setdefault(row["site_key"], []).append(row)
+        found: list[dict[str, Any]] = []
+        points = 0
+        for site, rows in by_site.items():
+            points += len(rows)
+            try:
+                changes = run_detector(
+                    name,
+                    [r["time"] for r in rows],
+                    [r["value"] for r in rows],
+                    spec["detector_params"] or {},
+                )
+            except (ValueError, TypeError) as exc:
+                raise WatchboardError(f"indicator {spec['key']}: detector {name}: {exc}") from None
+            for c in changes:
+                found.append(
+                    {
+                        "id": _change_id(slug, spec["key"], site, c),
+                        "indicator_key": spec["key"],
+                        "site_key": site,
+                        "time": c.time,
+                        "detector": c.detector,
+                        "direction": c.direction,
+                        "magnitude": float(c.magnitude),
+                        "score": float(c.score),
+                        "before": c.before,
+                        "after": c.after,
+                        "params": dict(c.params),
+                    }
+                )
+        with store.transaction() as conn:
+            new = q.sync_changes(conn, case_id, spec["key"], found, now)
+        alerts = []
+        for row in found:
+            if row["id"] not in new:
+                continue
+            expected = spec["expected_direction"]
+            agrees = expected in (None, "change", row["direction"])
+            alert = assess_jobs.raise_indicator_alert(
+                store,
+                settings,
+                slug,
+                indicator=spec["key"],
+                subject=row["id"],
+                title=f"{spec['name']}: {row['direction']} {row['time']:%Y-%m-%d}",
+                body=(
+                    f"{spec['name']} ({spec['unit']}) moved {row['direction']} by "
+                    f"{row['magnitude']:.3g} ({row['before']} -> {row['after']}; score "
+                    f"{row['score']:.2f}) from {row['time']:%Y-%m-%d}, detector {row['detector']}. "
+                    + (
+                        "As expected if the programme proceeds."
+                        if agrees
+                        else f"Expected direction was {expected}."
+                    )
+                ),
+                data={"change": row["id"], "site": row["site_key"] or None},
+            )
+            if alert:
+                alerts.append(alert)
+        reports.append(DetectReport(spec["key"], name, points, found, new, alerts))
+    return reports
+
+
+def list_changes(
+    store: Store,
+    case: str | None = None,
+    *,
+    indicator: str | None = None,
+    include_inactive: bool = False,
+) -> list[dict[str, Any]]:
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        return q.changes(conn, case_id, indicator_key=indicator, active_only=not include_inactive)
+
+
+def link_change(
+    store: Store,
+    change: str,
+    milestone: str | None,
+    *,
+    note: str | None = None,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Link a detected change to a milestone as evidence it happened (``None`` unlinks)."""
+    who = actor or assess_jobs.analyst_name()
+    with store.transaction() as conn:
+        row = q.change(conn, change)
+        if milestone is not None and not any(
+            m["key"] == milestone for m in audit_queries.milestone_rows(conn, row["case_id"])
+        ):
+            raise NotFoundError(f"no milestone {milestone!r} (see 'watchboard milestones')")
+        q.link_change(conn, row["id"], milestone)
+        audit_queries.audit(
+            conn,
+            at=datetime.now(UTC),
+            actor=who,
+            action="change.link",
+            target=row["id"],
+            case_id=row["case_id"],
+            before={"milestone": row["milestone_key"]},
+            after={"milestone": milestone},
+            reason=note,
+        )
+    return {"change": row["id"], "milestone": milestone}
