@@ -1,0 +1,66 @@
+"""Indicators through jobs and the CLI on both backends: imports all-or-nothing, provenance,
+re-imports, conflicts; detection, alerts and milestone links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from watchboard import jobs
+from watchboard.cli import cli
+
+
+@pytest.fixture
+def demo(tmp_path: Path, db_url: str):
+    url = db_url if db_url.startswith("postgresql") else None
+    return jobs.build_demo(tmp_path / "ws", database_url=url)
+
+
+def invoke(ws: Path, *args: str):
+    return CliRunner().invoke(cli, ["-w", str(ws), *args])
+
+
+def ok(ws: Path, *args: str) -> str:
+    result = invoke(ws, *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def series_csv(tmp_path: Path, values: list[float | None], name: str = "lights.csv") -> Path:
+    lines = ["time,value,unit"]
+    for i, v in enumerate(values):
+        year, month = 2024 + i // 12, i % 12 + 1
+        lines.append(f"{year}-{month:02d},{'' if v is None else v},nW/cm2/sr")
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_import_is_all_or_nothing_and_idempotent(demo, tmp_path: Path) -> None:
+    ws = demo.settings.workspace
+    good = series_csv(tmp_path, [1.0, 1.1, None, 1.2])
+    assert "4 new" in ok(ws, "observe", "import", str(good), "--indicator", "nightlights-kanggye")
+    assert "4 unchanged" in ok(
+        ws, "observe", "import", str(good), "--indicator", "nightlights-kanggye"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,value\n2024-05,1.3\n2024-06,oops\n")
+    result = invoke(ws, "observe", "import", str(bad), "--indicator", "nightlights-kanggye")
+    assert result.exit_code == 1 and "bad.csv:3: value: 'oops' is not a number" in result.output
+    conflict = tmp_path / "conflict.csv"
+    conflict.write_text("time,value\n2024-07,5\n2024-01,9\n")
+    result = invoke(ws, "observe", "import", str(conflict), "--indicator", "nightlights-kanggye")
+    assert result.exit_code == 1 and "already has 1.0" in result.output
+    rows = json.loads(ok(ws, "observe", "show", "nightlights-kanggye", "--json"))
+    assert len(rows) == 4  # neither failed file left a row behind (2024-07 included)
+    assert rows[0]["ref"] == "lights.csv#row=2" and rows[0]["site_key"] == "kanggye"
+    assert rows[0]["file_sha256"] and rows[2]["value"] is None
+    replaced = ok(
+        ws, "observe", "import", str(conflict), "--indicator", "nightlights-kanggye", "--replace"
+    )
+    assert "1 new" in replaced and "1 replaced" in replaced
+    result = invoke(ws, "observe", "import", str(good), "--indicator", "no-such")
+    assert result.exit_code == 1 and "no indicator 'no-such'" in result.output
