@@ -1,7 +1,7 @@
 """The fab-case: one invented story from ten reports, scored against an analyst's gold.
 
-Floors sit a little under the figures measured when the rules were tuned (precision 0.90,
-recall 0.45, credibility 0.70, anachronisms 3/3 with none extra, milestones 9/9); a change that
+Floors sit a little under the figures measured when the rules were tuned (precision 0.91,
+recall 0.42, credibility 0.70, anachronisms 3/3 with none extra, milestones 9/9); a change that
 drops below them has made the assessment worse.
 """
 
@@ -24,7 +24,7 @@ def scores(tmp_path_factory: pytest.TempPathFactory):
 
 def test_matching_precision_and_recall(scores) -> None:
     assert scores.match_precision >= 0.85
-    assert scores.match_recall >= 0.40
+    assert scores.match_recall >= 0.38
 
 
 def test_credibility_mostly_within_the_analysts_range(scores) -> None:

@@ -25,10 +25,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from watchboard.assess import relations as rel
 from watchboard.assess.matching import Match
 from watchboard.assess.records import ClaimRecord
+from watchboard.assess.terms import content_terms
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,13 @@ def contradictions(
         slots = undisclosed_slots(u, undisclosed_words)
         if not slots or u.event_type is None:
             continue
+        u_terms = _terms(u)
         for doc in sorted(related.get(u.document_id, ())):
             for other in by_doc_type.get((doc, u.event_type), []):
                 if other.undisclosed or other.modality == "speculative":
                     continue
+                if len(u_terms & _terms(other)) < 2:
+                    continue  # the same kind of event, but not about the same thing
                 for slot in sorted(slots):
                     given = _slot_text(other, slot)
                     if given:
@@ -169,6 +174,15 @@ def contradictions(
                             u.quote,
                         )
     return sorted(found.values(), key=lambda c: (c.kind, c.a, c.b))
+
+
+@lru_cache(maxsize=65536)
+def _cached_terms(quote: str, exclude: str) -> frozenset[str]:
+    return content_terms(quote, exclude=exclude)
+
+
+def _terms(r: ClaimRecord) -> frozenset[str]:
+    return _cached_terms(r.quote, r.attribution_text)
 
 
 #: Reports published this many days apart or less are taken to cover the same news.
@@ -236,15 +250,6 @@ def _dates_statement(r: ClaimRecord, offset: int, length: int) -> bool:
         return len(between) <= 30 and bool(_LINK.match(between))
     if offset + length <= anchor and local <= 4:  # the sentence opens with the date
         between = r.quote[local + length : anchor - r.start]
-        return len(between) <= 4 and bool(_LINK.match(between))
-    return False
-    cue_start, cue_end = r.attribution_cue
-    anchor = min(cue_start, r.attribution_source[0]) if r.attribution_source else cue_start
-    if offset >= cue_end:
-        between = r.quote[cue_end - r.start : offset - r.start]
-        return len(between) <= 30 and bool(_LINK.match(between))
-    if offset + length <= anchor:
-        between = r.quote[offset + length - r.start : anchor - r.start]
         return len(between) <= 4 and bool(_LINK.match(between))
     return False
 

@@ -1,9 +1,10 @@
 """Match claims about the same thing across documents, without comparing all pairs.
 
 Blocking: each claim is indexed under a few keys — its rarest content terms, its places (site
-or GeoNames id) and its actors. Only claims sharing a key are compared,
+or GeoNames id) and its actors. Only claims sharing at least ``min_shared`` keys are compared,
 and keys shared by more than ``max_block`` claims are skipped (too common to tell events
-apart), so the cost grows with the number of claims, not its square.
+apart), so the work per claim is bounded by ``keys_per_claim * max_block`` and the cost grows
+with the number of claims, not its square (``benchmarks/bench_assess.py``).
 
 Scoring: idf-weighted overlap of content terms (which must reach ``cross_type_text`` when the
 two claims were given different event types, since one sentence can read as "construction"
@@ -15,6 +16,7 @@ precise dates only match when the wording is very close.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from typing import Any
 
 from watchboard.assess import relations as rel
 from watchboard.assess.records import ClaimRecord
-from watchboard.assess.terms import content_terms, idf_weights, weighted_jaccard
+from watchboard.assess.terms import content_terms, idf_weights
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class MatchSettings:
     place_bonus: float = 0.1
     time_bonus: float = 0.1
     cross_type_text: float = 0.35
+    min_text: float = 0.1
     keys_per_claim: int = 10
+    min_shared: int = 2
     max_block: int = 200
     near_km: float = rel.NEAR_KM
 
@@ -87,34 +91,43 @@ def match_claims(
     settings = settings or MatchSettings()
     terms = [content_terms(r.quote, exclude=r.attribution_text) for r in records]
     idf = idf_weights(terms)
-    blocks: dict[str, list[int]] = defaultdict(list)
+    weight = [sum(idf.get(t, 1.0) for t in ts) for ts in terms]
+    postings: dict[str, list[int]] = defaultdict(list)
+    keys_of = []
     for i, record in enumerate(records):
-        for key in _keys(record, terms[i], idf, settings.keys_per_claim):
-            blocks[key].append(i)
-    candidates: set[tuple[int, int]] = set()
-    skipped = 0
-    for members in blocks.values():
-        if len(members) > settings.max_block:
-            skipped += 1
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                candidates.add((i, j))
+        keys = _keys(record, terms[i], idf, settings.keys_per_claim)
+        keys_of.append(keys)
+        for key in keys:
+            postings[key].append(i)
+    skipped = {key for key, members in postings.items() if len(members) > settings.max_block}
+    compared = 0
     matches = []
-    for i, j in candidates:
-        a, b = records[i], records[j]
-        if a.document_id == b.document_id:
-            continue  # one report repeating itself does not match itself
-        found = _score(a, b, terms[i], terms[j], idf, settings)
-        if found is not None:
-            matches.append(found)
+    # For each claim, count the keys it shares with every later claim (postings are in index
+    # order); only pairs sharing ``min_shared`` keys are scored. No pair set is ever built.
+    for i, record in enumerate(records):
+        shared: dict[int, int] = defaultdict(int)
+        for key in keys_of[i]:
+            if key in skipped:
+                continue
+            members = postings[key]
+            for j in members[bisect_right(members, i) :]:
+                shared[j] += 1
+        for j, count in shared.items():
+            if count < settings.min_shared or records[j].document_id == record.document_id:
+                continue  # one report repeating itself does not match itself
+            compared += 1
+            found = _score(
+                record, records[j], terms[i], terms[j], weight[i], weight[j], idf, settings
+            )
+            if found is not None:
+                matches.append(found)
     matches.sort(key=lambda m: (m.a, m.b))
     groups = _groups([r.id for r in records], matches)
     neighbours: dict[str, list[Match]] = defaultdict(list)
     for m in matches:
         neighbours[m.a].append(m)
         neighbours[m.b].append(m)
-    return MatchResult(matches, groups, len(candidates), skipped, dict(neighbours))
+    return MatchResult(matches, groups, compared, len(skipped), dict(neighbours))
 
 
 def _score(
@@ -122,10 +135,15 @@ def _score(
     b: ClaimRecord,
     ta: frozenset[str],
     tb: frozenset[str],
+    wa: float,
+    wb: float,
     idf: dict[str, float],
     s: MatchSettings,
 ) -> Match | None:
-    text = weighted_jaccard(ta, tb, idf)
+    common = sum(idf.get(t, 1.0) for t in ta & tb)
+    text = common / (wa + wb - common) if common else 0.0
+    if text < s.min_text:
+        return None
     if a.event_type != b.event_type and text < s.cross_type_text:
         return None  # typed differently: only near-identical wording makes them one event
     place = rel.places_relation(a.places, b.places, s.near_km)
