@@ -64,3 +64,38 @@ def test_import_is_all_or_nothing_and_idempotent(demo, tmp_path: Path) -> None:
     assert "1 new" in replaced and "1 replaced" in replaced
     result = invoke(ws, "observe", "import", str(good), "--indicator", "no-such")
     assert result.exit_code == 1 and "no indicator 'no-such'" in result.output
+
+
+def test_trade_import_uses_mirror_figures_and_marks_empty_months(demo, tmp_path: Path) -> None:
+    ws = demo.settings.workspace
+    comtrade = tmp_path / "comtrade.csv"
+    comtrade.write_text(
+        "freqCode,refPeriodId,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,netWgt\n"
+        "M,202501,CHN,PRK,X,845611,1000,10\n"
+        "M,202501,RUS,PRK,X,8458,250,2\n"
+        "M,202503,CHN,PRK,X,846221,500,5\n"
+        "M,202503,CHN,PRK,X,850440,999,9\n"  # a transformer: not a machine tool
+    )
+    ok(
+        ws,
+        "trade",
+        "import",
+        str(comtrade),
+        "--indicator",
+        "machine-tool-imports",
+        "--country",
+        "PRK",
+    )
+    rows = json.loads(ok(ws, "observe", "show", "machine-tool-imports", "--json"))
+    assert [(r["time"][:7], r["value"], r["quality"]) for r in rows] == [
+        ("2025-01", 1250.0, "ok"),
+        ("2025-02", None, "missing"),
+        ("2025-03", 500.0, "ok"),
+    ]
+    assert rows[0]["source"] == "trade" and "comtrade.csv#rows=2-3" in rows[0]["ref"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("freqCode,refPeriodId,reporterISO\nM,202501,CHN\n")
+    result = invoke(
+        ws, "trade", "import", str(bad), "--indicator", "machine-tool-imports", "--country", "PRK"
+    )
+    assert result.exit_code == 1 and "bad.csv" in result.output and "missing" in result.output

@@ -174,3 +174,75 @@ def changes_link_cmd(
         result = jobs.link_change(store, change, None if unlink else milestone, note=note)
     target = result["milestone"] or "nothing"
     out.print(f"change {result['change']} linked to {target}; run 'watchboard assess'")
+
+
+@cli.group("trade")
+def trade_cmd() -> None:
+    """Trade statistics (UN Comtrade layout) as indicator series."""
+
+
+@trade_cmd.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--indicator", required=True, metavar="KEY", help="The indicator (see 'indicators').")
+@click.option("--country", required=True, metavar="ISO3", help="Whose trade, e.g. PRK.")
+@click.option(
+    "--watchlist",
+    default="machine-tools",
+    show_default=True,
+    help="HS codes: a built-in list (see docs/trade.md) or FILE.yaml#name.",
+)
+@click.option(
+    "--flow", type=click.Choice(["imports", "exports"]), default="imports", show_default=True
+)
+@click.option(
+    "--freq",
+    type=click.Choice(["M", "A"]),
+    default="M",
+    show_default=True,
+    help="Monthly or annual sums.",
+)
+@click.option(
+    "--value",
+    type=click.Choice(["value_usd", "net_weight_kg", "quantity"]),
+    default="value_usd",
+    show_default=True,
+)
+@case_option
+@click.option("--replace", is_flag=True, help="Overwrite values that differ from stored ones.")
+@json_option
+@pass_ctx
+def trade_import_cmd(
+    obj: Context,
+    files: tuple[Path, ...],
+    indicator: str,
+    country: str,
+    watchlist: str,
+    flow: str,
+    freq: str,
+    value: str,
+    case_slug: str | None,
+    replace: bool,
+    as_json: bool,
+) -> None:
+    """Import Comtrade-layout CSV files (gzip too): the country's own figures where it reports,
+    else its partners' mirror figures (the normal case for North Korea), summed per period;
+    periods without any row are stored as missing."""
+    with obj.store() as (_, store):
+        report = jobs.import_trade(
+            store,
+            list(files),
+            indicator=indicator,
+            country=country,
+            watchlist=watchlist,
+            flow=flow,
+            freq=freq,
+            value=value,
+            case=case_slug,
+            replace=replace,
+        )
+    if as_json:
+        print_json(report)
+        return
+    out.print(report.summary())
+    for warning in report.warnings:
+        out.print(f"  {warning}", markup=False)

@@ -132,6 +132,60 @@ def get_series(
         return q.series(conn, case_id, indicator, until=end)
 
 
+def import_trade(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    indicator: str,
+    country: str,
+    watchlist: str = "machine-tools",
+    flow: str = "imports",
+    freq: str = "M",
+    value: str = "value_usd",
+    case: str | None = None,
+    replace: bool = False,
+) -> ImportReport:
+    """Import Comtrade-layout files as one indicator series: the country's imports (or
+    exports) of the watchlist's codes, from its own reports or, where it has none, its
+    partners' mirror figures, summed per month or year."""
+    from watchboard import trade
+
+    warnings: list[str] = []
+    flows: list[Any] = []
+    for path in paths:
+        flows.extend(trade.read_flows(path, on_warning=lambda w: warnings.append(str(w))))
+    if flow not in ("imports", "exports"):
+        raise WatchboardError(f"flow must be imports or exports, not {flow!r}")
+    mirror = trade.mirror_imports if flow == "imports" else trade.mirror_exports
+    records = mirror(flows, country, watchlist)
+    if not records:
+        raise InputError(
+            ", ".join(map(str, paths)),
+            f"no {flow} of {country} under watchlist {watchlist!r} (reported or mirror)",
+        )
+    series = trade.aggregate(records, freq=freq, value=value, indicator=indicator)
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    label = ", ".join(str(p) for p in paths)
+    bases: dict[str, int] = {}
+    for r in records:
+        bases[r.basis] = bases.get(r.basis, 0) + 1
+    warnings.append(
+        f"{len(records)} flow(s): " + ", ".join(f"{n} {b}" for b, n in sorted(bases.items()))
+    )
+    return store_observations(
+        store,
+        case,
+        indicator,
+        series,
+        label=label,
+        file_sha256=digest.hexdigest(),
+        replace=replace,
+        warnings=warnings,
+    )
+
+
 # -- detection ---------------------------------------------------------------------------------
 
 
