@@ -17,6 +17,8 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# Build the gazetteer index once (user cache), so the first extraction starts warm.
+	$(BIN)/python -c "from watchboard.resolve.places import GazetteerResolver as G; G.build([])"
 	@touch $(STAMP)
 
 install: $(STAMP)

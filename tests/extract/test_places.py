@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchboard.extract.places import NameLookup, PlaceFinder, find_places
+from watchboard.extract.places import NameLookup, PlaceFinder, find_places, fold_name
 
 NAMES = [
     "Paris",
@@ -125,6 +125,77 @@ def test_accepts_any_name_lookup() -> None:
 
 def test_find_places_is_the_one_shot_form() -> None:
     assert [m.span.text for m in find_places("Off to Texas.", names=["texas"])] == ["Texas"]
+
+
+class CommonWordLookup:
+    """Known names, some of which are frequent English words naming only small places."""
+
+    max_tokens = 4
+
+    def __init__(self, names: list[str], common: set[str]) -> None:
+        self.names = {fold_name(n) for n in names}
+        self.common = common
+
+    def knows(self, phrase: str) -> bool:
+        return fold_name(phrase) in self.names
+
+    def is_common_word(self, word: str) -> bool:
+        return word.lower() in self.common
+
+
+def test_a_sentence_initial_common_word_needs_place_context() -> None:
+    lookup = CommonWordLookup(
+        ["Going", "Austria", "Pyongyang", "Seoul", "China", "Russia"], common={"going"}
+    )
+    finder = PlaceFinder(lookup)
+    assert texts("Going round the workshops, he acquainted himself with it.", finder) == []
+    assert texts("Work is going well. GOING ON, they said.", finder) == []
+    assert texts("Going, he said, was hard.", finder) == []  # a comma, but no place after it
+    assert texts("Going, Austria, is small. Going, Austria.", finder) == ["Going", "Austria"] * 2
+    assert texts("Buses to Going were cancelled.", finder) == ["Going"]  # not sentence-initial
+
+
+def test_real_sentence_initial_places_are_kept() -> None:
+    lookup = CommonWordLookup(["Pyongyang", "Seoul", "China", "Russia"], common={"going"})
+    finder = PlaceFinder(lookup)
+    assert texts("Pyongyang said the talks failed.", finder) == ["Pyongyang"]
+    assert texts("Seoul, Dec 26 - China and Russia agreed.", finder) == [
+        "Seoul",
+        "China",
+        "Russia",
+    ]
+
+
+def test_a_party_letter_makes_a_headline_word_a_place() -> None:
+    lookup = CommonWordLookup(["Hardy", "Raleigh"], common={"hardy"})
+    text = "Sponsors Include Harold Michael, D-Hardy, And Ricky Moye, D-Raleigh."
+    assert texts(text, PlaceFinder(lookup)) == ["Hardy", "Raleigh"]
+
+
+def test_listed_common_words_are_places_when_a_region_follows() -> None:
+    finder = PlaceFinder(["Mobile", "Ala."])
+    assert texts("Mobile, Ala. — Flights resumed. Mobile phones work.", finder) == [
+        "Mobile",
+        "Ala.",
+    ]
+
+
+@given(
+    st.lists(
+        st.sampled_from([*NAMES, "St", "Rio", "of", "the", "Mr.", ",", ".", "said", "-", "Ch'"]),
+        max_size=40,
+    )
+)
+def test_the_start_filter_never_changes_what_is_found(words: list[str]) -> None:
+    names = {fold_name(n) for n in NAMES}
+
+    class KnowsOnly:
+        def knows(self, phrase: str) -> bool:
+            return fold_name(phrase) in names
+
+    text = " ".join(words).replace(" - ", "-")
+    with_filter = [m.span for m in PlaceFinder(NAMES, max_tokens=6)(text)]
+    assert with_filter == [m.span for m in PlaceFinder(KnowsOnly(), max_tokens=6)(text)]
 
 
 @given(st.text(max_size=300))

@@ -45,6 +45,9 @@ CITIES = [
     (1836553, "Sokcho", 38.20701, 128.59181, "KR", 87290, "06", []),
     (1838524, "Busan", 35.10278, 129.04028, "KR", 3678555, "10", ["Pusan", "부산"]),
     (1871859, "Pyongyang", 39.03385, 125.75432, "KP", 3222000, "12", ["P'yŏngyang", "평양"]),
+    # Common English words that are also names: a village, and a city too big to be a word.
+    (2780091, "Going", 47.51667, 12.33333, "AT", 1900, "07", []),
+    (3190261, "Split", 43.50891, 16.43915, "HR", 176314, "15", []),
 ]
 
 
@@ -75,6 +78,7 @@ def write_geonames(directory: Path) -> Path:
             ("KP", 1873107, "North Korea", 25549819, "Pyongyang"),
             ("KR", 1835841, "South Korea", 51635256, "Seoul"),
             ("RU", 2017370, "Russia", 144478050, "Moscow"),
+            ("AT", 2782113, "Austria", 8847037, "Vienna"),
         ]
     }
     (directory / "countries.json").write_text(json.dumps(countries), encoding="utf-8")
@@ -334,8 +338,10 @@ def test_a_saved_index_is_reused_and_keyed_by_its_inputs(tmp_path: Path) -> None
     again = Gazetteer.load_or_build(SITES, cache_dir=cache, cities=15000, geonames_dir=geonames)
     assert again is not first and again.fingerprint == first.fingerprint
     assert again.knows("Sinpo shipyard") and again.knows("Chongjin") == first.knows("Chongjin")
-    other = Gazetteer.load_or_build((), cache_dir=cache, cities=15000, geonames_dir=geonames)
-    assert not other.knows("Sinpo shipyard")
+    fewer = Gazetteer.load_or_build(
+        SITES, cache_dir=cache, cities=15000, admin2=False, geonames_dir=geonames
+    )
+    assert fewer.fingerprint != first.fingerprint
     assert len(list(cache.glob("gazetteer-*.pickle"))) == 2
     # A damaged file is rebuilt, not fatal.
     saved.write_bytes(b"not a pickle")
@@ -343,8 +349,169 @@ def test_a_saved_index_is_reused_and_keyed_by_its_inputs(tmp_path: Path) -> None
     assert rebuilt.knows("Sinpo shipyard")
 
 
+def test_the_saved_index_leaves_out_the_sites_so_any_site_set_reuses_it(tmp_path: Path) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    cache = tmp_path / "cache"
+    first = Gazetteer.load_or_build(SITES, cache_dir=cache, cities=15000, geonames_dir=geonames)
+    (saved,) = cache.glob("gazetteer-*.pickle")
+    written = saved.stat().st_mtime_ns
+    other_sites = (Site(id="yard-2", name="Nampo West Dock", lat=38.7, lon=125.4, country="KP"),)
+    other = Gazetteer.load_or_build(
+        other_sites, cache_dir=cache, cities=15000, geonames_dir=geonames
+    )
+    none = Gazetteer.load_or_build((), cache_dir=cache, cities=15000, geonames_dir=geonames)
+    assert list(cache.glob("gazetteer-*.pickle")) == [saved]
+    assert saved.stat().st_mtime_ns == written  # read, never rewritten
+    assert other.knows("Nampo West Dock") and not other.knows("Sinpo shipyard")
+    assert not none.knows("Sinpo shipyard") and not none.knows("Nampo West Dock")
+    assert len({first.fingerprint, other.fingerprint, none.fingerprint}) == 3
+    assert first.stats()["sites"] == 1 and none.stats()["sites"] == 0
+
+
+# A site named like a city ("Chongjin"), a Korean site and one named like a common word.
+SHARED_NAME_SITES = (
+    *SITES,
+    Site(
+        id="chongjin-port",
+        name="Chongjin Port",
+        aliases=("Chongjin", "Ch'ŏngjin harbour"),
+        lat=41.77,
+        lon=129.8,
+        country="KP",
+    ),
+    Site(id="going-mill", name="Going", lat=47.5, lon=12.3, country="AT"),
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Chongjin", "Cheongjin", "청진", "Chongjin Port", "Sinpo shipyard", "Going", "Paris", "Pusan"],
+)
+def test_sites_added_to_a_saved_index_match_as_in_a_full_build(tmp_path: Path, name: str) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    built = Gazetteer.build(SHARED_NAME_SITES, cities=15000, geonames_dir=geonames)
+    cache = tmp_path / "cache"
+    Gazetteer.load_or_build((), cache_dir=cache, cities=15000, geonames_dir=geonames)
+    loaded = Gazetteer.load_or_build(
+        SHARED_NAME_SITES, cache_dir=cache, cities=15000, geonames_dir=geonames
+    )
+    assert loaded.fingerprint == built.fingerprint
+    assert loaded.max_tokens == built.max_tokens
+
+    def readings(gazetteer: Gazetteer) -> list[tuple[str, str, str | None]]:
+        return [(m.place.name, m.how, m.place.site) for m in gazetteer.lookup(name)]
+
+    assert readings(loaded) == readings(built)  # same candidates, sites first, same order
+    text = f"Ships left {name} on Monday."
+    mention = mentions_in(text, name)
+    assert resolve_places(mention, gazetteer=loaded, context=PlaceContext(text=text)) == (
+        resolve_places(mention, gazetteer=built, context=PlaceContext(text=text))
+    )
+
+
+def test_a_site_named_like_a_city_wins_after_loading(tmp_path: Path) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    loaded = Gazetteer.load_or_build(
+        SHARED_NAME_SITES, cache_dir=tmp_path / "cache", cities=15000, geonames_dir=geonames
+    )
+    (place,) = resolve(loaded, "Cranes were moved at Chongjin.", "Chongjin")
+    assert place.site == "chongjin-port" and place.rule == "site"
+
+
 def test_no_cache_dir_builds_in_memory(tmp_path: Path) -> None:
     geonames = write_geonames(tmp_path / "geonames")
     gazetteer = Gazetteer.load_or_build(SITES, cache_dir=None, cities=15000, geonames_dir=geonames)
     assert gazetteer.knows("Sinpo shipyard")
     assert not list(tmp_path.glob("**/gazetteer-*.pickle"))
+
+
+# -- what finders ask ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Paris",
+        "PARIS",
+        "U.S.",
+        "La.",
+        "Ch'ŏngjin",
+        "Cheongjin",
+        "Hamgyŏng-pukto",
+        "Chagang Province",
+        "Rapides Parish",
+        "Sinpo shipyard",
+        "Russians",
+        "청진",
+        "함흥시",
+    ],
+)
+def test_every_known_phrase_starts_with_a_word_that_could_start_a_name(
+    gazetteer: Gazetteer, phrase: str
+) -> None:
+    assert gazetteer.knows(phrase)
+    first_word = phrase.replace("-", " ").split()[0]
+    assert gazetteer.could_start(first_word)
+
+
+def test_words_that_start_no_name_are_ruled_out(gazetteer: Gazetteer) -> None:
+    for word in ("Nowhereville", "Workers", "Yesterday", "said"):
+        assert not gazetteer.could_start(word)
+    assert gazetteer.could_start("St")  # "St. Louis" is "saint louis"
+
+
+def test_the_start_filter_never_changes_what_a_finder_finds(gazetteer: Gazetteer) -> None:
+    class KnowsOnly:
+        max_tokens = gazetteer.max_tokens
+
+        def knows(self, phrase: str) -> bool:
+            return gazetteer.knows(phrase)
+
+        def is_common_word(self, word: str) -> bool:
+            return gazetteer.is_common_word(word)
+
+    filtered, unfiltered = PlaceFinder(gazetteer), PlaceFinder(KnowsOnly())
+    vocabulary = """Paris Texas Dallas La. U.S. St. Louis Ch'ŏngjin Hamgyŏng pukto Chagang
+        Province Sinpo shipyard Kim Jong Un Going Split The the of and in , . - said Mr. 청진"""
+    words = st.sampled_from(vocabulary.split())
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(words, max_size=30))
+    def same(soup: list[str]) -> None:
+        text = " ".join(soup).replace(" - ", "-")
+        assert [m.span for m in filtered(text)] == [m.span for m in unfiltered(text)]
+
+    same()
+
+
+def test_a_common_word_naming_only_small_places_is_marked(gazetteer: Gazetteer) -> None:
+    assert gazetteer.is_common_word("Going")  # a village in Austria; "going" is a word
+    assert not gazetteer.is_common_word("Split")  # a word, but a city of 176,000
+    assert not gazetteer.is_common_word("Paris")  # no English word
+    assert not gazetteer.is_common_word("France")  # a country
+    assert not gazetteer.is_common_word("Nowhere")  # no place at all
+
+
+def test_a_site_named_like_a_common_word_is_meant(tmp_path: Path) -> None:
+    geonames = write_geonames(tmp_path / "geonames")
+    with_site = Gazetteer.build(SHARED_NAME_SITES, cities=15000, geonames_dir=geonames)
+    assert not with_site.is_common_word("Going")
+
+
+def test_sentence_initial_common_words_are_not_places_but_real_places_are(
+    gazetteer: Gazetteer,
+) -> None:
+    finder = PlaceFinder(gazetteer)
+    cases = {
+        "Going round the workshops, he acquainted himself with the production.": [],
+        "Pyongyang said the talks would go on in Seoul.": ["Pyongyang", "Seoul"],
+        "Seoul, Dec 26 - Officials met.": ["Seoul"],
+        "France and Russia signed. Paris objected.": ["France", "Russia", "Paris"],
+        "Split was sunny.": ["Split"],
+        "Going, Austria, is a village.": ["Going", "Austria"],
+        "Buses to Going were cancelled.": ["Going"],
+        "Officials Keep Going Despite Storm Damage": [],  # a title-case headline
+        "Floods hit Going village.": ["Going village"],
+    }
+    for text, expected in cases.items():
+        assert [m.span.text for m in finder(text)] == expected, text

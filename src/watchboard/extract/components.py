@@ -63,7 +63,7 @@ def make_actors(config: Mapping[str, Any], resources: Mapping[str, Any]) -> Comp
     return run
 
 
-@component("places", requires=["actors"], assigns=["places"], version="2")
+@component("places", requires=["actors"], assigns=["places"], version="3")
 def make_places(config: Mapping[str, Any], resources: Mapping[str, Any]) -> Component:
     """Toponyms found with the gazetteer's names and resolved by it in document context."""
     from watchboard.extract.places import PlaceFinder

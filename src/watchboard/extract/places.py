@@ -15,8 +15,10 @@ What counts as a mention:
 
 and what does not:
 
-* a capitalised common word alone: months, pronouns and the like never, words such as
-  "Mobile" or "Reading" not at the start of a sentence or in a title-case headline;
+* a capitalised common word alone: months, pronouns and the like never; words such as
+  "Mobile" or "Reading", and the frequent English words that the lookup marks
+  (``is_common_word``: "Going", a village), not at the start of a sentence or in a title-case
+  headline unless the text makes them places ("Reading, Pa.", "Going, Austria", "D-Hardy");
 * a name after a personal title ("Mr. Paris", "Sen. Kerry") or a common given name ("David
   Lincoln"), or right after another capitalised word that is not a qualifier like "North"
   ("Chiquita Henry"); once a word has been seen after a title in a text, it is not taken
@@ -46,6 +48,14 @@ class NameLookup(Protocol):
     """Anything that can say whether a phrase, as written in text, names a place."""
 
     def knows(self, phrase: str) -> bool: ...
+
+
+# A lookup may also have (the gazetteer has all three):
+# * ``could_start(word) -> bool``: False when no name it knows begins with that word (as
+#   written in text); the finder then skips the word without trying the phrases it starts;
+# * ``is_common_word(word) -> bool``: True when a one-word name is more likely an English
+#   word at the start of a sentence ("Going"; not "Split", a city of 176,000);
+# * ``max_tokens`` (int): the most words in a name.
 
 
 # A token: an initialism with periods (U.S., N.Y., D.C.) or a word with inner apostrophes
@@ -174,12 +184,17 @@ class _NameSet:
     def __init__(self, names: Iterable[str]) -> None:
         self._names = {fold_name(n) for n in names if n and n.strip()}
         self._names.discard("")
+        self._first_words = {name.split(" ", 1)[0] for name in self._names}
 
     def knows(self, phrase: str) -> bool:
         return fold_name(phrase) in self._names
 
+    def could_start(self, word: str) -> bool:
+        first = fold_name(word)
+        return first in self._first_words or first + "." in self._first_words
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class _Token:
     start: int
     end: int
@@ -206,12 +221,12 @@ class PlaceFinder:
         max_tokens: int | None = None,
         common_words: Iterable[str] | None = None,
     ) -> None:
-        if isinstance(names, NameLookup):
-            self._knows: Callable[[str], bool] = names.knows
-            known_longest = getattr(names, "max_tokens", None)
-        else:
-            self._knows = _NameSet(names).knows
-            known_longest = None
+        lookup: NameLookup = names if isinstance(names, NameLookup) else _NameSet(names)
+        self._knows: Callable[[str], bool] = lookup.knows
+        # Optional: a cheap test that no name begins with a word (see NameLookup).
+        self._could_start: Callable[[str], bool] | None = getattr(lookup, "could_start", None)
+        self._is_common_word: Callable[[str], bool] | None = getattr(lookup, "is_common_word", None)
+        known_longest = getattr(lookup, "max_tokens", None)
         if max_tokens is None:
             max_tokens = known_longest if isinstance(known_longest, int) else 6
         self.max_tokens = max(1, max_tokens)
@@ -226,10 +241,17 @@ class PlaceFinder:
         tokens = self._tokens(text)
         found: list[tuple[int, int, int]] = []  # first token, last token, end offset
         surnames: set[str] = set()
+        could_start = self._could_start
         i = 0
         while i < len(tokens):
-            if not tokens[i].capitalised or len(tokens[i].text) < 2 or tokens[i].text == "The":
-                i += 1  # "The Hague" is found as "Hague": the article is not part of a name
+            token = tokens[i]
+            if (
+                not token.capitalised
+                or len(token.text) < 2
+                or token.text == "The"  # "The Hague" is found as "Hague": not part of a name
+                or (could_start is not None and not could_start(token.text))
+            ):
+                i += 1
                 continue
             match = self._longest_match(text, tokens, i)
             if match is None:
@@ -256,33 +278,28 @@ class PlaceFinder:
 
     def _tokens(self, text: str) -> list[_Token]:
         tokens: list[_Token] = []
-        previous_end = 0
+        append = tokens.append
+        previous_end = -2
+        previous = ""
         headline = False
         for m in _TOKEN.finditer(text):
             start, end = m.span()
             word = m.group()
-            gap = text[previous_end:start]
-            sentence_start = (
-                not tokens
-                or "\n" in gap
-                or (
-                    bool(_SENTENCE_END.search(text[max(0, start - 8) : start]))
-                    and not _is_abbreviation(tokens[-1].text)
+            if start == previous_end + 1 and text[previous_end] == " " and previous[-1] != ".":
+                sentence_start = False  # the common case: one space after a word
+            else:
+                sentence_start = (
+                    not tokens
+                    or "\n" in text[previous_end:start]
+                    or (
+                        _SENTENCE_END.search(text[max(0, start - 8) : start]) is not None
+                        and not _is_abbreviation(previous)
+                    )
                 )
-            )
-            if sentence_start:
-                headline = _is_title_case_sentence(text, start)
-            tokens.append(
-                _Token(
-                    start=start,
-                    end=end,
-                    text=word,
-                    capitalised=word[0].isupper(),
-                    sentence_start=sentence_start,
-                    headline=headline,
-                )
-            )
-            previous_end = end
+                if sentence_start:
+                    headline = _is_title_case_sentence(text, start)
+            append(_Token(start, end, word, word[0].isupper(), sentence_start, headline))
+            previous_end, previous = end, word
         return tokens
 
     def _longest_match(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int] | None:
@@ -340,7 +357,16 @@ class PlaceFinder:
                     return "skip"  # "David Smith"
                 if joint in ("-", "‐", "‑") and len(following.text) > 2:
                     return "skip"  # "Wal-Mart", "Coca-Cola"
-            if lower in self._common and (first.sentence_start or first.headline):
+            if (
+                (first.sentence_start or first.headline)
+                # "Going round the workshops, he ...": a frequent English word that names
+                # only lesser places is the word, unless the text makes it a place.
+                and (
+                    lower in self._common
+                    or (self._is_common_word is not None and self._is_common_word(first.text))
+                )
+                and not self._in_place_context(text, tokens, i)
+            ):
                 return "skip"
         if i > 0:
             previous = tokens[i - 1]
@@ -365,6 +391,34 @@ class PlaceFinder:
             ):
                 return "skip"  # "Chiquita Henry" (not remembered: "United Georgia" is not a person)
         return "keep"
+
+    def _in_place_context(self, text: str, tokens: list[_Token], i: int) -> bool:
+        """Whether the text says that the one-word name at ``i`` is a place: a comma and a
+        known place that ends the phrase after it ("Going, Austria, is ...", "Reading, Pa.
+        --"), or a party letter before it (a legislator's party and home: "D-Hardy").
+
+        A preposition before it is not enough: "Federation of Workers in Commerce".
+        """
+        token = tokens[i]
+        if i > 0:
+            previous = tokens[i - 1]
+            gap = text[previous.end : token.start]
+            if gap == "-" and len(previous.text) == 1 and previous.capitalised:
+                return True
+        if i + 1 >= len(tokens):
+            return False
+        following = tokens[i + 1]
+        if text[token.end : following.start] != ", " or not following.capitalised:
+            return False
+        match = self._longest_match(text, tokens, i + 1)
+        if match is None:
+            return False
+        end = match[1]
+        return _PLACE_PHRASE_END.match(text, end) is not None
+
+
+# What may follow "Name, Region" when the pair is a place: punctuation, a dash, a line end.
+_PLACE_PHRASE_END = re.compile(r"\s*$|[,;:.)\]]|\s*\n|\s+[-‐‑–—(]")
 
 
 def _is_abbreviation(word: str) -> bool:

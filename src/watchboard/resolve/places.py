@@ -110,6 +110,14 @@ class GazetteerResolver:
         """Whether ``phrase``, as written in text, names a known place."""
         return self.gazetteer.knows(phrase)
 
+    def could_start(self, word: str) -> bool:
+        """False when no known name begins with ``word`` (a finder's cheap first test)."""
+        return self.gazetteer.could_start(word)
+
+    def is_common_word(self, word: str) -> bool:
+        """Whether ``word`` is a frequent English word that names no prominent place."""
+        return self.gazetteer.is_common_word(word)
+
     def resolve(self, mentions: Sequence[PlaceMention], *, text: str) -> list[ResolvedPlace]:
         """Resolve ``mentions`` of ``text``; see :func:`resolve_places`."""
         return resolve_places(
