@@ -488,13 +488,16 @@ def docs(
 @pass_ctx
 def show(obj: Context, doc: str, version: int | None, raw: bool, as_json: bool) -> None:
     """Show a document (by id, id prefix or URL) with its provenance and text."""
+    from watchboard.jobs.assess import document_anachronisms
+
     with obj.store() as (_, store):
         document = jobs.show_document(store, doc, version=version)
         if raw:
             sys.stdout.buffer.write(jobs.raw_bytes(store, document))
             return
+        flags = document_anachronisms(store, document.id)
     if as_json:
-        print_json(doc_summary(document, with_text=True))
+        print_json({**doc_summary(document, with_text=True), "anachronisms": flags})
         return
     rows = [
         ("id", document.id),
@@ -518,6 +521,8 @@ def show(obj: Context, doc: str, version: int | None, raw: bool, as_json: bool) 
             out.print(f"{name + ':':<12} {value}", markup=False)
     for warning in document.warnings:
         out.print(f"{'warning:':<12} {warning}", markup=False)
+    for flag in flags:
+        out.print(f"{'anachronism:':<12} {flag['kind']}: {flag['detail']}", markup=False)
     out.print("")
     out.print(document.text, markup=False)
 

@@ -613,6 +613,12 @@ def claim_assessment(store: Store, claim_id: str) -> dict[str, Any] | None:
         return row
 
 
+def document_anachronisms(store: Store, document_id: str) -> list[dict[str, Any]]:
+    """The anachronisms found in a document at the last stored assessment."""
+    with store.reading() as conn:
+        return q.document_anachronisms(conn, document_id)
+
+
 def list_findings(
     store: Store, kind: str, case: str | None = None, *, include_inactive: bool = False
 ) -> list[dict[str, Any]]:
