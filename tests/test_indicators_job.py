@@ -99,3 +99,97 @@ def test_trade_import_uses_mirror_figures_and_marks_empty_months(demo, tmp_path:
         ws, "trade", "import", str(bad), "--indicator", "machine-tool-imports", "--country", "PRK"
     )
     assert result.exit_code == 1 and "bad.csv" in result.output and "missing" in result.output
+
+
+def _scene(path: Path, value: float, *, crs: str | None = "EPSG:4326") -> Path:
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    data = np.full((20, 20), 0.05, dtype="float32")
+    data[5:15, 5:15] = value  # the site: 10 x 10 pixels of 0.001 degree
+    profile = {
+        "driver": "GTiff",
+        "width": 20,
+        "height": 20,
+        "count": 1,
+        "dtype": "float32",
+        "transform": from_origin(126.58, 40.98, 0.001, 0.001),
+        "nodata": -9999.0,
+    }
+    if crs:
+        profile["crs"] = crs
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def test_imagery_stats_become_observations(demo, tmp_path: Path) -> None:
+    ws = demo.settings.workspace
+    sites = tmp_path / "sites.geojson"
+    ring = [
+        [126.585, 40.975],
+        [126.595, 40.975],
+        [126.595, 40.965],
+        [126.585, 40.965],
+        [126.585, 40.975],
+    ]
+    sites.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "kanggye"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ],
+            }
+        )
+    )
+    before = _scene(tmp_path / "bsi_2026-03-01.tif", 0.1)
+    after = _scene(tmp_path / "bsi_2026-06-01.tif", 0.3)
+    out = ok(
+        ws,
+        "imagery",
+        "stats",
+        str(before),
+        str(after),
+        "--sites",
+        str(sites),
+        "--indicator",
+        "construction-kanggye",
+    )
+    assert "2 new" in out
+    rows = json.loads(ok(ws, "observe", "show", "construction-kanggye", "--json"))
+    assert [round(r["value"], 6) for r in rows] == [0.1, 0.3]
+    assert [r["time"][:10] for r in rows] == ["2026-03-01", "2026-06-01"]
+    assert rows[0]["ref"] == "bsi_2026-03-01.tif#site=kanggye" and rows[0]["source"] == "scene"
+    assert rows[0]["extra"]["count"] == 100
+    change = ok(
+        ws,
+        "imagery",
+        "change",
+        str(before),
+        str(after),
+        "--threshold",
+        "0.1",
+        "--out",
+        str(tmp_path / "change.tif"),
+    )
+    assert "100 pixels up" in change
+    assert (tmp_path / "change.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    no_crs = _scene(tmp_path / "bsi_2026-07-01.tif", 0.2, crs=None)
+    result = invoke(
+        ws,
+        "imagery",
+        "stats",
+        str(no_crs),
+        "--sites",
+        str(sites),
+        "--indicator",
+        "construction-kanggye",
+    )
+    assert result.exit_code == 1 and "raster has no CRS" in result.output
+    assert len(json.loads(ok(ws, "observe", "show", "construction-kanggye", "--json"))) == 2

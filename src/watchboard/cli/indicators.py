@@ -246,3 +246,181 @@ def trade_import_cmd(
     out.print(report.summary())
     for warning in report.warnings:
         out.print(f"  {warning}", markup=False)
+
+
+def _bands(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> dict[str, int] | None:
+    if not value:
+        return None
+    try:
+        return {k.strip(): int(v) for k, v in (part.split("=") for part in value.split(","))}
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give name=band pairs, e.g. red=3,nir=4") from None
+
+
+bands_option = click.option(
+    "--bands",
+    callback=_bands,
+    metavar="NAME=N,…",
+    help="Band numbers, e.g. red=3,nir=4,swir1=5,blue=1.",
+)
+
+
+@cli.group("imagery")
+def imagery_cmd() -> None:
+    """Satellite scenes: zonal statistics per site, spectral indices, change maps."""
+
+
+@imagery_cmd.command("stats")
+@click.argument("scenes", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--indicator", required=True, metavar="KEY", help="Store the values as this indicator."
+)
+@click.option(
+    "--sites",
+    "sites_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoJSON site polygons (default: the case file's site polygons).",
+)
+@click.option(
+    "--statistic",
+    type=click.Choice(["mean", "sum", "median", "max", "min", "count"]),
+    default="mean",
+    show_default=True,
+    help="The value stored (all are kept as provenance).",
+)
+@click.option("--time", "when", help="Acquisition time, when the file carries none (ISO).")
+@click.option("--band", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--cloud-mask",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Raster on the scene's grid; non-zero = cloud.",
+)
+@case_option
+@click.option("--replace", is_flag=True, help="Overwrite values that differ from stored ones.")
+@json_option
+@pass_ctx
+def imagery_stats_cmd(
+    obj: Context,
+    scenes: tuple[Path, ...],
+    indicator: str,
+    sites_path: Path | None,
+    statistic: str,
+    when: str | None,
+    band: int,
+    cloud_mask: Path | None,
+    case_slug: str | None,
+    replace: bool,
+    as_json: bool,
+) -> None:
+    """Zonal statistics (count, mean, sum, percentiles, valid fraction) of GeoTIFF/COG scenes
+    over site polygons, read window by window; results become observations."""
+    from datetime import UTC, datetime
+
+    at = None
+    if when:
+        try:
+            at = datetime.fromisoformat(when)
+        except ValueError:
+            raise click.BadParameter(f"{when!r} is not an ISO date or time") from None
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    stat = "p50" if statistic == "median" else statistic
+    with obj.store() as (_, store):
+        report = jobs.import_scenes(
+            store,
+            list(scenes),
+            indicator=indicator,
+            case=case_slug,
+            sites_path=sites_path,
+            statistic=stat,
+            when=at,
+            band=band,
+            cloud_mask=cloud_mask,
+            replace=replace,
+        )
+    if as_json:
+        print_json(report)
+        return
+    out.print(report.summary())
+    for warning in report.warnings:
+        out.print(f"  {warning}", markup=False)
+
+
+@imagery_cmd.command("index")
+@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--index",
+    "index_name",
+    required=True,
+    type=click.Choice(["NDVI", "NDBI", "BSI"], case_sensitive=False),
+)
+@bands_option
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def imagery_index_cmd(
+    scene: Path, index_name: str, bands: dict[str, int] | None, out_path: Path
+) -> None:
+    """Write a spectral index of a multispectral scene as a GeoTIFF (NDVI, NDBI, bare-soil BSI)."""
+    from watchboard import imagery
+
+    if not bands:
+        raise click.UsageError("give --bands, e.g. red=3,nir=4,swir1=5,blue=1")
+    written = imagery.compute_index(scene, index_name, bands, out_path)
+    out.print(f"wrote {written}")
+
+
+@imagery_cmd.command("change")
+@click.argument("before", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("after", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--threshold", type=float, required=True, help="Smallest difference counted as change."
+)
+@click.option(
+    "--index", "index_name", type=click.Choice(["NDVI", "NDBI", "BSI"], case_sensitive=False)
+)
+@bands_option
+@click.option(
+    "--out",
+    "out_tif",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Change GeoTIFF.",
+)
+@click.option(
+    "--png",
+    "out_png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Quick-look PNG (default: next to --out).",
+)
+@json_option
+def imagery_change_cmd(
+    before: Path,
+    after: Path,
+    threshold: float,
+    index_name: str | None,
+    bands: dict[str, int] | None,
+    out_tif: Path,
+    out_png: Path | None,
+    as_json: bool,
+) -> None:
+    """A change map between two dates: after − before (of an index, or band 1), thresholded:
+    1 increase, 2 decrease, 0 none, 255 no data; a GeoTIFF and a PNG quick-look."""
+    from watchboard import imagery
+
+    png = out_png or out_tif.with_suffix(".png")
+    summary = imagery.change_map(
+        before, after, out_tif, png, threshold=threshold, index=index_name, bands=bands
+    )
+    if as_json:
+        print_json(summary)
+        return
+    area = (
+        f"; {summary.increased * summary.pixel_area_m2:,.0f} m² up, "
+        f"{summary.decreased * summary.pixel_area_m2:,.0f} m² down"
+        if summary.pixel_area_m2
+        else ""
+    )
+    out.print(
+        f"{summary.measure}: {summary.increased} pixels up, {summary.decreased} down, "
+        f"{summary.nodata} no data of {summary.pixels}{area}; wrote {out_tif} and {png}"
+    )

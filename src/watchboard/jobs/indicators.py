@@ -186,6 +186,80 @@ def import_trade(
     )
 
 
+def _case_site_polygons(store: Store, case: str | None) -> tuple[list[Any], list[str]]:
+    from watchboard import imagery
+    from watchboard.store.schema import sites as sites_table
+
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        rows = list(conn.execute(sites_table.select().where(sites_table.c.case_id == case_id)))
+    polygons, skipped = [], []
+    for row in rows:
+        if row.polygon:
+            polygons.append(imagery.SitePolygon(id=row.key, geometry=row.polygon))
+        else:
+            skipped.append(row.key)
+    return polygons, skipped
+
+
+def import_scenes(
+    store: Store,
+    scenes: Sequence[Path],
+    *,
+    indicator: str,
+    case: str | None = None,
+    sites_path: Path | None = None,
+    statistic: str = "mean",
+    when: datetime | None = None,
+    band: int = 1,
+    cloud_mask: Path | None = None,
+    replace: bool = False,
+) -> ImportReport:
+    """Zonal statistics of each scene over the site polygons, stored as one indicator's
+    observations (all scenes in one transaction). Sites come from ``sites_path`` (GeoJSON) or
+    the case's site polygons; an indicator tied to a site keeps only that site's values."""
+    from watchboard import imagery
+
+    warnings: list[str] = []
+    if sites_path is not None:
+        polygons = imagery.load_sites(sites_path)
+    else:
+        polygons, skipped = _case_site_polygons(store, case)
+        if skipped:
+            warnings.append(f"sites without a polygon, not measured: {', '.join(skipped)}")
+        if not polygons:
+            raise WatchboardError("no site polygons in the case file; give --sites FILE.geojson")
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        spec = q.indicator(conn, case_id, indicator)
+    observations: list[Observation] = []
+    for scene in scenes:
+        at = when or imagery.scene_time(scene)
+        results = imagery.zonal_stats(scene, polygons, band=band, cloud_mask=cloud_mask)
+        found = imagery.to_observations(
+            results, time=at, indicator=indicator, unit=spec["unit"], statistic=statistic
+        )
+        if spec["site_key"]:
+            found = [o for o in found if o.site == spec["site_key"]]
+            if not found:
+                raise InputError(str(scene), f"no polygon for site {spec['site_key']!r}")
+        for o in found:
+            if o.quality != "ok":
+                warnings.append(
+                    f"{o.ref}: {o.quality} (valid fraction {o.extra.get('valid_fraction')})"
+                )
+        observations.extend(found)
+    return store_observations(
+        store,
+        case,
+        indicator,
+        observations,
+        label=", ".join(map(str, scenes)),
+        replace=replace,
+        warnings=warnings,
+    )
+
+
 # -- detection ---------------------------------------------------------------------------------
 
 
