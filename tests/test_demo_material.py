@@ -150,3 +150,12 @@ def test_aggregator_feed_parses_into_three_entries() -> None:
     rewrite = feed.entries[0].description
     assert re.search(r"\b\d+ new\b", rewrite)
     assert not re.search(r"\b(said|according to|reported|KCNA)\b", rewrite)
+
+
+def test_indicator_data_is_labelled_synthetic() -> None:
+    folder = resources.files("watchboard.demo") / "dprk-2026" / "indicators"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in readme and "not measured data" in readme
+    lights = (folder / "nightlights-kanggye.csv").read_text(encoding="utf-8").splitlines()
+    assert lights[0] == "time,value,unit,quality"
+    assert all(line.endswith(",synthetic") for line in lights[1:])

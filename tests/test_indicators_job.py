@@ -193,3 +193,31 @@ def test_imagery_stats_become_observations(demo, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "raster has no CRS" in result.output
     assert len(json.loads(ok(ws, "observe", "show", "construction-kanggye", "--json"))) == 2
+
+
+def test_demo_detects_the_synthetic_step_alerts_once_and_links_it(demo, tmp_path: Path) -> None:
+    ws = demo.settings.workspace
+    lights = next(r for r in demo.detected if r.indicator == "nightlights-kanggye")
+    [step] = lights.changes
+    assert step["direction"] == "up" and step["time"].strftime("%Y-%m") == "2026-05"
+    alerts = json.loads(ok(ws, "alerts", "--json"))
+    indicator_alerts = [a for a in alerts if a["kind"] == "indicator"]
+    assert any(a["data"]["change"] == step["id"] for a in indicator_alerts)
+    again = json.loads(ok(ws, "detect", "--json"))
+    assert all(r["new"] == [] and r["alerts"] == [] for r in again)  # never raised twice
+    ok(ws, "changes", "link", step["id"][:8], "new-factories-construction", "--note", "lights up")
+    status = json.loads(ok(ws, "milestones", "--json"))
+    milestone = next(m for m in status["milestones"] if m["key"] == "new-factories-construction")
+    assert milestone["status"] == "achieved"
+    assert any("indicator change" in e["why"] for e in milestone["evidence"])
+    replay = json.loads(ok(ws, "milestones", "--as-of", "2026-01-31", "--json"))
+    earlier = next(m for m in replay["milestones"] if m["key"] == "new-factories-construction")
+    assert earlier["status"] == "due"  # the link was made today, not in January
+    svg = tmp_path / "lights.svg"
+    ok(ws, "chart", "nightlights-kanggye", "--out", str(svg))
+    text = svg.read_text()
+    assert text.startswith("<?xml") and "<svg" in text
+    assert "http" not in text.replace("http://www.w3.org", "")
+    png = tmp_path / "lights.png"
+    ok(ws, "chart", "nightlights-kanggye", "--out", str(png))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

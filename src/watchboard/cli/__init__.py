@@ -921,6 +921,7 @@ def demo(directory: Path, database: str | None) -> None:
             f"  {row['id']}  {row['modality']:<8} {chain}: “{row['quote'][:90]}…”", markup=False
         )
     _print_demo_assessment(result.assessment)
+    _print_demo_indicators(result)
     out.print(
         f"\nnext: watchboard -w {directory} claims | explain CLAIM | contradictions | "
         "anachronisms | milestones | timeline | alerts"
@@ -958,6 +959,23 @@ def _print_demo_assessment(report: Any) -> None:
     for m in a.milestones:
         out.print(f"  milestone {m.key}: {m.status} ({m.reason})", markup=False)
     out.print(f"  {len(report.new_alerts)} alerts raised: watchboard alerts")
+
+
+def _print_demo_indicators(result: Any) -> None:
+    out.print("\nindicators (SYNTHETIC demonstration data):")
+    for imported in result.indicators:
+        out.print(f"  {imported.summary()}", markup=False)
+    for r in result.detected:
+        out.print(
+            f"  {r.indicator}: {r.detector} over {r.points} points: {len(r.changes)} change(s)",
+            markup=False,
+        )
+        for c in r.changes[:3]:
+            out.print(
+                f"    {c['time']:%Y-%m-%d} {c['direction']} by {c['magnitude']:.3g} "
+                f"(score {c['score']:.1f}); alert raised once",
+                markup=False,
+            )
 
 
 def main() -> None:

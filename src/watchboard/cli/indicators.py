@@ -424,3 +424,22 @@ def imagery_change_cmd(
         f"{summary.measure}: {summary.increased} pixels up, {summary.decreased} down, "
         f"{summary.nodata} no data of {summary.pixels}{area}; wrote {out_tif} and {png}"
     )
+
+
+@cli.command("chart")
+@click.argument("indicator")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["svg", "png"]), default=None, help="Default: from --out."
+)
+@case_option
+@pass_ctx
+def chart_cmd(
+    obj: Context, indicator: str, out_path: Path, fmt: str | None, case_slug: str | None
+) -> None:
+    """Chart an indicator: its series, detected changes, milestone windows and the dates of
+    claims about its site (SVG is self-contained; PNG for documents)."""
+    chosen = fmt or ("png" if out_path.suffix.lower() == ".png" else "svg")
+    with obj.store() as (_, store):
+        written = jobs.chart(store, indicator, out_path, case=case_slug, fmt=chosen)
+    out.print(f"wrote {written}")

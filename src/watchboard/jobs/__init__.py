@@ -888,6 +888,8 @@ class DemoResult:
     extraction: ExtractReport
     claims: list[dict[str, Any]]
     assessment: Any = None  # a watchboard.jobs.assess.AssessReport
+    indicators: list[Any] = field(default_factory=list)  # jobs.indicators.ImportReport
+    detected: list[Any] = field(default_factory=list)  # jobs.indicators.DetectReport
 
 
 def build_demo(
@@ -911,9 +913,28 @@ def build_demo(
             on_item=on_item,
         )
         extraction = extract_documents(store, case=DEMO_CASE)
+        from watchboard.jobs import indicators as indicator_jobs
         from watchboard.jobs.assess import assess_case
 
         assessed = assess_case(store, settings, DEMO_CASE)
+        # Synthetic indicator data (see demo/dprk-2026/indicators/README.md).
+        data = case_dir / "indicators"
+        imported = [
+            indicator_jobs.import_file(
+                store,
+                data / "nightlights-kanggye.csv",
+                indicator="nightlights-kanggye",
+                case=DEMO_CASE,
+            ),
+            indicator_jobs.import_trade(
+                store,
+                [data / "machine-tools-comtrade.csv"],
+                indicator="machine-tool-imports",
+                country="PRK",
+                case=DEMO_CASE,
+            ),
+        ]
+        detected = indicator_jobs.detect(store, settings, DEMO_CASE)
         return DemoResult(
             settings=settings,
             ingest=report,
@@ -923,4 +944,6 @@ def build_demo(
             clusters=list_clusters(store, case=DEMO_CASE),
             documents=list_documents(store, case=DEMO_CASE),
             assessment=assessed,
+            indicators=imported,
+            detected=detected,
         )

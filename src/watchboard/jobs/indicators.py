@@ -408,3 +408,69 @@ def link_change(
             reason=note,
         )
     return {"change": row["id"], "milestone": milestone}
+
+
+def chart(
+    store: Store,
+    indicator: str,
+    out_path: Path,
+    *,
+    case: str | None = None,
+    fmt: str = "svg",
+    max_marks: int = 12,
+) -> Path:
+    """Chart an indicator's series with its detected changes, the case's milestone windows
+    (those at the indicator's site or at none) and the dates of claims about its site."""
+    from watchboard.charts import Mark, Window, series_chart
+
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        spec = q.indicator(conn, case_id, indicator)
+        rows = q.series(conn, case_id, indicator)
+        found = q.changes(conn, case_id, indicator_key=indicator)
+        milestones = audit_queries.milestone_rows(conn, case_id)
+    if not rows:
+        raise WatchboardError(f"indicator {indicator!r} has no observations to chart")
+    times = [r["time"] for r in rows]
+    position = {t: i for i, t in enumerate(times)}
+    changes = [
+        Change(
+            index=position.get(c["time"], 0),
+            time=c["time"],
+            detector=c["detector"],
+            direction=c["direction"],
+            magnitude=c["magnitude"],
+            score=c["score"],
+            before=c["before"],
+            after=c["after"],
+        )
+        for c in found
+    ]
+    windows = [
+        Window(m["due_start"] or m["due_end"], m["due_end"] or m["due_start"], m["key"])
+        for m in milestones
+        if (m["due_start"] or m["due_end"]) and m["site_key"] in (None, spec["site_key"])
+    ]
+    marks: list[Mark] = []
+    if spec["site_key"]:
+        from watchboard.jobs import list_claims
+
+        for claim in list_claims(store, case=case):
+            places = claim["data"].get("places") or []
+            if not any(p.get("site") == spec["site_key"] for p in places):
+                continue
+            published = claim.get("published_at")
+            if published is not None:
+                marks.append(Mark(published, claim.get("rating") or claim["id"][:6]))
+        marks = marks[:max_marks]
+    return series_chart(
+        times,
+        [r["value"] for r in rows],
+        changes=changes,
+        windows=windows,
+        marks=marks,
+        title=spec["name"],
+        unit=spec["unit"],
+        out_path=out_path,
+        format=fmt,
+    )
