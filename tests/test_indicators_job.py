@@ -213,6 +213,9 @@ def test_demo_detects_the_synthetic_step_alerts_once_and_links_it(demo, tmp_path
     replay = json.loads(ok(ws, "milestones", "--as-of", "2026-01-31", "--json"))
     earlier = next(m for m in replay["milestones"] if m["key"] == "new-factories-construction")
     assert earlier["status"] == "due"  # the link was made today, not in January
+    beside = json.loads(ok(ws, "observe", "show", "nightlights-kanggye", "--claims", "--json"))
+    assert len(beside["observations"]) == 34
+    assert beside["claims"] and all("Kanggye" in c["quote"] for c in beside["claims"])
     svg = tmp_path / "lights.svg"
     ok(ws, "chart", "nightlights-kanggye", "--out", str(svg))
     text = svg.read_text()

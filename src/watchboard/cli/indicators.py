@@ -80,14 +80,19 @@ def observe_import_cmd(
 @observe_cmd.command("show")
 @click.argument("indicator")
 @case_option
+@click.option("--claims", "with_claims", is_flag=True, help="Also the claims about the site.")
 @json_option
 @pass_ctx
-def observe_show_cmd(obj: Context, indicator: str, case_slug: str | None, as_json: bool) -> None:
-    """An indicator's series with each value's provenance."""
+def observe_show_cmd(
+    obj: Context, indicator: str, case_slug: str | None, with_claims: bool, as_json: bool
+) -> None:
+    """An indicator's series with each value's provenance (and, with --claims, the claims
+    about the same site published in the same period)."""
     with obj.store() as (_, store):
         rows = jobs.get_series(store, indicator, case_slug)
+        beside = jobs.claims_beside(store, indicator, case_slug) if with_claims else []
     if as_json:
-        print_json(rows)
+        print_json({"observations": rows, "claims": beside} if with_claims else rows)
         return
     for r in rows:
         value = "—" if r["value"] is None else f"{r['value']:.6g}"
@@ -98,6 +103,14 @@ def observe_show_cmd(obj: Context, indicator: str, case_slug: str | None, as_jso
             markup=False,
         )
     out.print(f"{len(rows)} observation(s)")
+    if with_claims:
+        out.print(f"claims about the site in this period: {len(beside)}")
+        for c in beside:
+            rating = c.get("rating") or "—"
+            out.print(
+                f"  {c['published_at']:%Y-%m-%d} {rating} {c['outlet']}: “{c['quote'][:100]}”",
+                markup=False,
+            )
 
 
 @cli.command("detect")

@@ -260,6 +260,32 @@ def import_scenes(
     )
 
 
+def claims_beside(
+    store: Store, indicator: str, case: str | None = None, *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Claims about the indicator's site published within its series' period."""
+    from watchboard.jobs import list_claims
+
+    with store.reading() as conn:
+        case_id, _ = assess_jobs.resolve_case(conn, case)
+        spec = q.indicator(conn, case_id, indicator)
+        rows = q.series(conn, case_id, indicator)
+    if not rows or not spec["site_key"]:
+        return []
+    first, last = rows[0]["time"], rows[-1]["time"]
+    found = []
+    for claim in list_claims(store, case=case):
+        published = claim.get("published_at")
+        if published is None:
+            continue
+        published = published if published.tzinfo else published.replace(tzinfo=UTC)
+        if not first <= published <= last.replace(year=last.year + 1):
+            continue
+        if any(p.get("site") == spec["site_key"] for p in claim["data"].get("places") or []):
+            found.append(claim)
+    return found[:limit]
+
+
 # -- detection ---------------------------------------------------------------------------------
 
 
