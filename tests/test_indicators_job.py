@@ -40,26 +40,26 @@ def series_csv(tmp_path: Path, values: list[float | None], name: str = "lights.c
 
 
 def test_import_is_all_or_nothing_and_idempotent(demo, tmp_path: Path) -> None:
-    ws = demo.settings.workspace
+    ws = demo.settings.workspace  # the demo holds no Hamhung observations
     good = series_csv(tmp_path, [1.0, 1.1, None, 1.2])
-    assert "4 new" in ok(ws, "observe", "import", str(good), "--indicator", "nightlights-kanggye")
+    assert "4 new" in ok(ws, "observe", "import", str(good), "--indicator", "nightlights-hamhung")
     assert "4 unchanged" in ok(
-        ws, "observe", "import", str(good), "--indicator", "nightlights-kanggye"
+        ws, "observe", "import", str(good), "--indicator", "nightlights-hamhung"
     )
     bad = tmp_path / "bad.csv"
     bad.write_text("time,value\n2024-05,1.3\n2024-06,oops\n")
-    result = invoke(ws, "observe", "import", str(bad), "--indicator", "nightlights-kanggye")
+    result = invoke(ws, "observe", "import", str(bad), "--indicator", "nightlights-hamhung")
     assert result.exit_code == 1 and "bad.csv:3: value: 'oops' is not a number" in result.output
     conflict = tmp_path / "conflict.csv"
     conflict.write_text("time,value\n2024-07,5\n2024-01,9\n")
-    result = invoke(ws, "observe", "import", str(conflict), "--indicator", "nightlights-kanggye")
+    result = invoke(ws, "observe", "import", str(conflict), "--indicator", "nightlights-hamhung")
     assert result.exit_code == 1 and "already has 1.0" in result.output
-    rows = json.loads(ok(ws, "observe", "show", "nightlights-kanggye", "--json"))
+    rows = json.loads(ok(ws, "observe", "show", "nightlights-hamhung", "--json"))
     assert len(rows) == 4  # neither failed file left a row behind (2024-07 included)
-    assert rows[0]["ref"] == "lights.csv#row=2" and rows[0]["site_key"] == "kanggye"
+    assert rows[0]["ref"] == "lights.csv#row=2" and rows[0]["site_key"] == "hamhung"
     assert rows[0]["file_sha256"] and rows[2]["value"] is None
     replaced = ok(
-        ws, "observe", "import", str(conflict), "--indicator", "nightlights-kanggye", "--replace"
+        ws, "observe", "import", str(conflict), "--indicator", "nightlights-hamhung", "--replace"
     )
     assert "1 new" in replaced and "1 replaced" in replaced
     result = invoke(ws, "observe", "import", str(good), "--indicator", "no-such")
@@ -71,10 +71,10 @@ def test_trade_import_uses_mirror_figures_and_marks_empty_months(demo, tmp_path:
     comtrade = tmp_path / "comtrade.csv"
     comtrade.write_text(
         "freqCode,refPeriodId,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,netWgt\n"
-        "M,202501,CHN,PRK,X,845611,1000,10\n"
-        "M,202501,RUS,PRK,X,8458,250,2\n"
-        "M,202503,CHN,PRK,X,846221,500,5\n"
-        "M,202503,CHN,PRK,X,850440,999,9\n"  # a transformer: not a machine tool
+        "M,203001,CHN,PRK,X,845611,1000,10\n"
+        "M,203001,RUS,PRK,X,8458,250,2\n"
+        "M,203003,CHN,PRK,X,846221,500,5\n"
+        "M,203003,CHN,PRK,X,850440,999,9\n"  # a transformer: not a machine tool
     )
     ok(
         ws,
@@ -87,14 +87,15 @@ def test_trade_import_uses_mirror_figures_and_marks_empty_months(demo, tmp_path:
         "PRK",
     )
     rows = json.loads(ok(ws, "observe", "show", "machine-tool-imports", "--json"))
+    rows = [r for r in rows if r["time"].startswith("2030")]  # after the demo's own data
     assert [(r["time"][:7], r["value"], r["quality"]) for r in rows] == [
-        ("2025-01", 1250.0, "ok"),
-        ("2025-02", None, "missing"),
-        ("2025-03", 500.0, "ok"),
+        ("2030-01", 1250.0, "ok"),
+        ("2030-02", None, "missing"),
+        ("2030-03", 500.0, "ok"),
     ]
     assert rows[0]["source"] == "trade" and "comtrade.csv#rows=2-3" in rows[0]["ref"]
     bad = tmp_path / "bad.csv"
-    bad.write_text("freqCode,refPeriodId,reporterISO\nM,202501,CHN\n")
+    bad.write_text("freqCode,refPeriodId,reporterISO\nM,203001,CHN\n")
     result = invoke(
         ws, "trade", "import", str(bad), "--indicator", "machine-tool-imports", "--country", "PRK"
     )
