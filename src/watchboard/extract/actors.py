@@ -63,8 +63,12 @@ class ActorFinder:
             r"\s+".join(re.escape(w) for w in t.split())
             for t in sorted(data.titles, key=len, reverse=True)
         )
+        # The lookahead on the titles' first letters only spares the alternation at the
+        # words no title begins with (it matches where the pattern without it matches).
+        initials = "".join(sorted({re.escape(t[0].lower()) for t in data.titles if t}))
         self._person = re.compile(
-            rf"(?<![\w-])(?i:{titles})\s+({_NAME_WORD}(?:[ \-]{_NAME_WORD}){{0,3}})"
+            rf"(?<![\w-])(?=(?i:[{initials}]))(?i:{titles})\s+"
+            rf"({_NAME_WORD}(?:[ \-]{_NAME_WORD}){{0,3}})"
         )
         heads = "|".join(
             r"\s+".join(re.escape(w.capitalize()) for w in h.split())

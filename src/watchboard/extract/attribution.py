@@ -44,6 +44,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,7 @@ _MAX_SOURCE = 20
 _MAX_QUOTE_UNIT = 4000  # a "quotation" longer than this is taken for a stray mark
 _MAX_CONTENT = 400  # tokens: a longer "sentence" is a run-on or not prose
 _NEST_WINDOW = 12  # nested attributions are found among this many neighbours
+_STOP_WORDS = frozenset({",", *_CLAUSE_BREAKS, *_SUBORDINATORS})  # see _content_stops
 
 
 @dataclass
@@ -794,7 +796,11 @@ class _Extractor:
         short: list[int] = []
         in_quote_until = -1
         n = len(lows)
-        for k, low in enumerate(lows):
+        # Only quotation marks and the words below can do anything: the others are skipped.
+        marks = [k for k, span in doc.quote_at.items() if doc.starts[k] == span[0]]
+        words = compress(range(n), map(_STOP_WORDS.__contains__, lows))
+        for k in sorted({*marks, *words}):
+            low = lows[k]
             span = doc.quote_at.get(k)
             if span is not None and doc.starts[k] == span[0]:
                 in_quote_until = span[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 
@@ -47,20 +48,44 @@ class PhraseLexicon:
         return phrase if self.case_sensitive else phrase.lower()
 
     def find(self, text: str) -> list[Match]:
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        words = [text[s:e] if self.case_sensitive else text[s:e].lower() for s, e in spans]
+        matches, words = _tokenise(text, self.case_sensitive)
+        by_first = self._by_first
+        entries = self._entries
         out: list[Match] = []
-        i = 0
-        while i < len(words):
-            matched: tuple[str, ...] | None = None
-            for phrase in self._by_first.get(words[i], ()):
-                if tuple(words[i : i + len(phrase)]) == phrase:
-                    matched = phrase
-                    break
-            if matched is None:
-                i += 1
+        free = 0  # the first token not inside an earlier match
+        for i in compress(range(len(words)), map(by_first.__contains__, words)):
+            if i < free:
                 continue
-            label, key = self._entries[matched]
-            out.append(Match(spans[i][0], spans[i + len(matched) - 1][1], label, key))
-            i += len(matched)
+            for phrase in by_first[words[i]]:
+                size = len(phrase)
+                if words[i : i + size] == phrase:
+                    label, key = entries[phrase]
+                    out.append(Match(matches[i].start(), matches[i + size - 1].end(), label, key))
+                    free = i + size
+                    break
         return out
+
+
+# The tokens of the last text seen: the lexicons of one document (actors, events, modality)
+# all read the same text, which is tokenised once. One tuple, replaced whole (never changed
+# in place), so threads sharing the lexicons never see the parts of two texts mixed.
+_Tokens = tuple[str, list[re.Match[str]], tuple[str, ...], tuple[str, ...] | None]
+_last: _Tokens | None = None
+
+
+def _tokenise(text: str, case_sensitive: bool) -> tuple[list[re.Match[str]], tuple[str, ...]]:
+    """The token matches of ``text`` and their words (lower-cased unless ``case_sensitive``)."""
+    global _last
+    last = _last
+    if last is None or (text is not last[0] and text != last[0]):
+        last = _last = (text, list(_TOKEN.finditer(text)), tuple(_TOKEN.findall(text)), None)
+    _, matches, words, lower = last
+    if case_sensitive:
+        return matches, words
+    if lower is None:
+        # Tokens hold no line break, so one lower() over the joined words lowers each word.
+        lower = tuple("\n".join(words).lower().split("\n"))
+        if len(lower) != len(words) or not words:
+            lower = tuple(w.lower() for w in words)
+        _last = (text, matches, words, lower)
+    return matches, lower

@@ -43,6 +43,7 @@ from watchboard.extract.timex_calendar import (
     safe_date,
 )
 from watchboard.extract.timex_rules import (
+    PREFIX_LENGTH,
     Rule,
     TimeRules,
     TimeRulesError,
@@ -1235,9 +1236,14 @@ def _candidates(text: str, rules: TimeRules, norm: str | None = None) -> list[_C
         if norm is None:
             norm = normalise_text(text)
         rules_at = rules.rules_at
+        cached = rules._rules_at.get  # rules_at's own cache, read here first: the hot path
         for w in starts.finditer(norm):
             pos = w.start()
-            for rule in rules_at(norm, pos):
+            head = norm[pos : pos + PREFIX_LENGTH]
+            here = cached(head) if "  " not in head else None
+            if here is None:
+                here = rules_at(norm, pos)
+            for rule in here:
                 m = rule.regex.match(text, pos)
                 if m is not None:
                     core = rule.has_core and m.group("core") is not None
