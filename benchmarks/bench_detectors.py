@@ -49,6 +49,7 @@ Usage::
     .venv/bin/python benchmarks/bench_detectors.py              # 40 series per cell (~10 min)
     .venv/bin/python benchmarks/bench_detectors.py --reps 10    # quicker, coarser
     .venv/bin/python benchmarks/bench_detectors.py --no-speed
+    .venv/bin/python benchmarks/bench_detectors.py --report bench-results/detectors.json
 
 Writes bench-results/detectors.json.
 """
@@ -81,6 +82,7 @@ sys.path.insert(0, str(HERE))
 from _git import git_state  # noqa: E402
 
 from watchboard.detect import DETECTORS, run_detector  # noqa: E402
+from watchboard.detect.change_point import DEFAULT_PENALTY  # noqa: E402
 from watchboard.detect.series import add_months  # noqa: E402
 
 REPO = HERE.parent
@@ -153,8 +155,8 @@ def grid() -> list[Setting]:
                 for baseline in (30, 60, 100):
                     params = {"k": k, "h": h, "clip": clip, "baseline": baseline}
                     out.append(Setting("cusum", _label(params), params))
-    for threshold in (2.0, 2.5, 3.0, 3.5, 4.0, 5.0):
-        for consecutive in (1, 2, 3, 4):
+    for threshold in (1.5, 2.0, 2.5, 3.0, 4.0, 5.0):
+        for consecutive in (1, 2, 3, 4, 5):
             params = {"threshold": threshold, "consecutive": consecutive, "baseline_months": 36}
             out.append(Setting("seasonal_anomaly", _label(params), params))
     return out
@@ -387,14 +389,16 @@ def choose(table: dict[str, Any], detector: str) -> dict[str, Any] | None:
     )
 
 
-def code_default_label(detector: str) -> str | None:
-    """The grid label that matches the code's current defaults, if the grid has it."""
+def code_default_label(table: dict[str, Any], detector: str) -> str | None:
+    """The label of the grid row that matches the code's current defaults, if there is one."""
     defaults = DETECTORS[detector].defaults()
-    for setting in GRID:
-        if setting.detector == detector and all(
-            defaults.get(k) == v for k, v in setting.params.items()
+    if detector == "change_point" and defaults["penalty"] is None:
+        defaults["penalty"] = DEFAULT_PENALTY[defaults["kernel"]]
+    for row in table.values():
+        if row["detector"] == detector and all(
+            defaults.get(k) == v for k, v in row["params"].items()
         ):
-            return setting.label
+            return str(row["label"])
     return None
 
 
@@ -441,7 +445,7 @@ def print_grid(table: dict[str, Any], detector: str, chosen: str | None, top: in
         (r for r in table.values() if r["detector"] == detector),
         key=lambda r: (r["worst_fa_per_1000"] > FA_LIMIT, -r["detection"]),
     )
-    default = code_default_label(detector)
+    default = code_default_label(table, detector)
     shown = rows[:top] + [r for r in rows[top:] if r["label"] in (chosen, default)]
     print(f"\n{detector}: {len(rows)} settings; best {top} within the false-alarm limit first")
     head = "det"
@@ -488,7 +492,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=8, help="grid rows printed per detector")
     parser.add_argument("--no-speed", action="store_true", help="skip the 100k-point timings")
     parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="JSON",
+        help="print the tables of an earlier run (marking the code's current defaults); no runs",
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        results = json.loads(args.report.read_text(encoding="utf-8"))
+        print(f"command: {results['command']}  (reported from {args.report})")
+        dirty = " (src/ had uncommitted changes)" if results["src_dirty"] else ""
+        print(
+            f"commit {results['commit']}{dirty};"
+            f" Python {results['python']}; numpy {results['numpy']};"
+            f" ruptures {results['ruptures']}; {results['reps']} series per cell"
+        )
+        report(_restore(results), args.top)
+        return 0
+    results = run(args)
+    report(results, args.top)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nbenchmark took {results['elapsed_s']:.0f} s; results: {args.json}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
     began = time.perf_counter()
     command = " ".join([".venv/bin/python", "benchmarks/bench_detectors.py", *sys.argv[1:]])
     commit, dirty = git_state(REPO)
@@ -510,19 +540,12 @@ def main(argv: list[str] | None = None) -> int:
         for task, results in zip(tasks, pool.map(run_task, tasks, chunksize=4), strict=True):
             for detector, label, shift, out in results:
                 cells[(detector, label, task[0], shift)].add(out)
-    grid_s = time.perf_counter() - began
-    print(f"grid evaluated in {grid_s:.0f} s")
+    print(f"grid evaluated in {time.perf_counter() - began:.0f} s")
     table = summarise(cells)
     chosen: dict[str, Any] = {}
     for detector in ("change_point", "cusum", "seasonal_anomaly"):
         best = choose(table, detector)
         chosen[detector] = best["label"] if best else None
-        print_grid(table, detector, chosen[detector], args.top)
-    print(
-        "\n* = chosen (best detection with <= 1 false alarm per 1,000 points in every scenario;"
-        " within 1 SE of it, fewest false alarms)"
-    )
-    print("d = the code's current defaults")
 
     # Monitoring delay of change_point's chosen setting: re-runs on growing prefixes.
     monitoring: dict[str, Any] = {}
@@ -551,22 +574,8 @@ def main(argv: list[str] | None = None) -> int:
                 "median": statistics.median(found) if found else None,
                 "mean": statistics.mean(found) if found else None,
             }
-
-    print("\nChosen settings in detail (delay: points after the true break; loc: |onset - break|)")
-    for detector, label in chosen.items():
-        if label:
-            print_detail(
-                table[f"{detector}|{label}"], monitoring if detector == "change_point" else None
-            )
-
-    timings = {}
-    if not args.no_speed:
-        print("\nSpeed on a 100,000-point daily series (code defaults; median of 3 runs):")
-        timings = speed()
-        for label, t in timings.items():
-            print(f"  {label:<42} {t['seconds']:7.2f} s   ({t['changes']} changes)")
-
-    results = {
+    timings = {} if args.no_speed else speed()
+    return {
         "benchmark": "detectors",
         "command": command,
         "commit": commit,
@@ -588,10 +597,38 @@ def main(argv: list[str] | None = None) -> int:
         "speed_100k": timings,
         "elapsed_s": time.perf_counter() - began,
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    print(f"\nbenchmark took {results['elapsed_s']:.0f} s; results: {args.json}")
-    return 0
+
+
+def report(results: dict[str, Any], top: int) -> None:
+    table = results["grid"]
+    chosen = results["chosen"]
+    for detector in ("change_point", "cusum", "seasonal_anomaly"):
+        print_grid(table, detector, chosen[detector], top)
+    print(
+        "\n* = chosen (best detection with <= 1 false alarm per 1,000 points in every scenario;"
+        " within 1 SE of it, fewest false alarms)"
+    )
+    print("d = the code's current defaults")
+    print("\nChosen settings in detail (delay: points after the true break; loc: |onset - break|)")
+    monitoring = results["change_point_monitoring_delay"]
+    for detector, label in chosen.items():
+        if label:
+            print_detail(
+                table[f"{detector}|{label}"], monitoring if detector == "change_point" else None
+            )
+    if results["speed_100k"]:
+        print("\nSpeed on a 100,000-point daily series (code defaults; median of 3 runs):")
+        for label, t in results["speed_100k"].items():
+            print(f"  {label:<42} {t['seconds']:7.2f} s   ({t['changes']} changes)")
+
+
+def _restore(results: dict[str, Any]) -> dict[str, Any]:
+    """JSON made the shift keys strings: make them floats again."""
+    for row in results["grid"].values():
+        row["detection_by_shift"] = {float(k): v for k, v in row["detection_by_shift"].items()}
+        for sc in row["scenarios"].values():
+            sc["shifts"] = {float(k): v for k, v in sc["shifts"].items()}
+    return results
 
 
 def _monitoring_task(arg: tuple[tuple[str, float, int], Setting]) -> int | None:

@@ -30,8 +30,8 @@ def seasonal_anomaly(
     *,
     period: str = "month",
     baseline_months: int = 36,
-    threshold: float = 2.5,
-    consecutive: int = 3,
+    threshold: float = 1.5,
+    consecutive: int = 4,
     direction: str = "both",
     min_baseline: int = 2,
 ) -> list[Change]:
