@@ -130,3 +130,23 @@ def test_docs_describe_every_parameter(name):
     assert section, f"docs/detectors.md has no section for {name}"
     for param in DETECTORS[name].params:
         assert f"`{param}`" in section.group(0), f"{name}.{param} is not documented"
+
+
+@pytest.mark.parametrize("name", sorted(DETECTORS))
+def test_docs_give_the_code_defaults(name):
+    text = DOCS.read_text(encoding="utf-8")
+    section = re.search(rf"^## `{name}`.*?(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert section
+    for param, spec in DETECTORS[name].params.items():
+        row = re.search(rf"^\| `{param}` \| ([^|]+) \|", section.group(0), re.MULTILINE)
+        assert row, f"{name}.{param} has no row in the parameter table"
+        cell = row.group(1).strip()
+        default = spec.default
+        if default is None:
+            assert cell.startswith("`None`"), (param, cell)
+        elif isinstance(default, bool):
+            assert cell == f"`{str(default).lower()}`", (param, cell)
+        elif isinstance(default, str):
+            assert cell == f"`{default}`", (param, cell)
+        else:
+            assert float(cell) == default, (param, cell)
