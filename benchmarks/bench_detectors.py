@@ -619,7 +619,8 @@ def report(results: dict[str, Any], top: int) -> None:
     if results["speed_100k"]:
         print("\nSpeed on a 100,000-point daily series (code defaults; median of 3 runs):")
         for label, t in results["speed_100k"].items():
-            print(f"  {label:<42} {t['seconds']:7.2f} s   ({t['changes']} changes)")
+            plural = "" if t["changes"] == 1 else "s"
+            print(f"  {label:<42} {t['seconds']:7.2f} s   ({t['changes']} change{plural})")
 
 
 def _restore(results: dict[str, Any]) -> dict[str, Any]:
