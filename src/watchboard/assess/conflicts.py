@@ -25,12 +25,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from watchboard.assess import relations as rel
 from watchboard.assess.matching import Match
 from watchboard.assess.records import ClaimRecord
-from watchboard.assess.terms import content_terms
 
 
 @dataclass(frozen=True)
@@ -154,12 +152,11 @@ def contradictions(
         slots = undisclosed_slots(u, undisclosed_words)
         if not slots or u.event_type is None:
             continue
-        u_terms = _terms(u)
         for doc in sorted(related.get(u.document_id, ())):
             for other in by_doc_type.get((doc, u.event_type), []):
                 if other.undisclosed or other.modality == "speculative":
                     continue
-                if len(u_terms & _terms(other)) < 2:
+                if len(u.terms & other.terms) < 2:
                     continue  # the same kind of event, but not about the same thing
                 for slot in sorted(slots):
                     given = _slot_text(other, slot)
@@ -174,15 +171,6 @@ def contradictions(
                             u.quote,
                         )
     return sorted(found.values(), key=lambda c: (c.kind, c.a, c.b))
-
-
-@lru_cache(maxsize=65536)
-def _cached_terms(quote: str, exclude: str) -> frozenset[str]:
-    return content_terms(quote, exclude=exclude)
-
-
-def _terms(r: ClaimRecord) -> frozenset[str]:
-    return _cached_terms(r.quote, r.attribution_text)
 
 
 #: Reports published this many days apart or less are taken to cover the same news.

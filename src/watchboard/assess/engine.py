@@ -261,7 +261,7 @@ def assess(
         milestone_status(m, records, credibility, rules.milestones, as_of) for m in milestones
     ]
     covered = {e.claim for s in statuses for e in s.evidence}
-    suggested = suggestions(records, matched.groups, covered, rules.milestones)
+    suggested = suggestions(records, covered, rules.milestones)
     stats = {
         "claims": len(records),
         "compared_pairs": matched.compared,

@@ -24,7 +24,7 @@ from typing import Any
 
 from watchboard.assess import relations as rel
 from watchboard.assess.records import ClaimRecord
-from watchboard.assess.terms import content_terms, idf_weights
+from watchboard.assess.terms import idf_weights
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def match_claims(
     records: Sequence[ClaimRecord], settings: MatchSettings | None = None
 ) -> MatchResult:
     settings = settings or MatchSettings()
-    terms = [content_terms(r.quote, exclude=r.attribution_text) for r in records]
+    terms = [r.terms for r in records]
     idf = idf_weights(terms)
     weight = [sum(idf.get(t, 1.0) for t in ts) for ts in terms]
     postings: dict[str, list[int]] = defaultdict(list)

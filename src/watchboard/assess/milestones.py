@@ -84,7 +84,7 @@ def _relevant(
     """Why a claim bears on a milestone, or None."""
     if m.event_type is None or r.event_type != m.event_type:
         return None
-    shared = terms & content_terms(r.quote, exclude=r.attribution_text)
+    shared = terms & r.terms
     if len(shared) < min(min_overlap, len(terms)):
         return None
     if m.site is not None and rel.places_relation([m.site], r.places) == rel.CONFLICT:
@@ -175,7 +175,6 @@ def milestone_status(
 
 def suggestions(
     records: Sequence[ClaimRecord],
-    groups: Mapping[str, str],
     covered: set[str],
     settings: Mapping[str, Any],
 ) -> list[Suggestion]:
@@ -194,14 +193,13 @@ def suggestions(
                 continue
             key = f"{r.event_type.replace('_', '-')}-{t.value}".lower()
             key = key.replace("_", "-")
-            story = key  # one suggestion per event type and time, whichever reports say it
-            if story in found:
-                prev = found[story]
-                found[story] = Suggestion(**{**prev.__dict__, "claims": (*prev.claims, r.id)})
+            if key in found:  # one suggestion per event type and time, whoever says it
+                prev = found[key]
+                found[key] = Suggestion(**{**prev.__dict__, "claims": (*prev.claims, r.id)})
                 continue
             site = next((p.site for p in r.places if p.site), None)
             title = f"{r.event_type.replace('_', ' ').capitalize()} — {t.text}"
-            found[story] = Suggestion(
+            found[key] = Suggestion(
                 key=key,
                 title=title,
                 event_type=r.event_type,

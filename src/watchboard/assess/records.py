@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
+
+from watchboard.assess.terms import content_terms
 
 #: Source reliability grades, best first (STANAG 2511 / AJP-2.1).
 RELIABILITY = "ABCDEF"
@@ -110,6 +113,11 @@ class ClaimRecord:
     quantities: tuple[QuantitySlot, ...] = ()
     actors: tuple[str, ...] = ()  # canonical names, lower-case
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Its content words, attribution left out (computed once, shared by all stages)."""
+        return content_terms(self.quote, exclude=self.attribution_text)
 
 
 def _date(value: Any) -> date | None:

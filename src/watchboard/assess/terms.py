@@ -71,13 +71,3 @@ def idf_weights(term_sets: Sequence[Iterable[str]]) -> dict[str, float]:
         df.update(set(terms))
     n = len(term_sets) + 1
     return {term: math.log(n / count) + 0.1 for term, count in df.items()}
-
-
-def weighted_jaccard(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
-    """Shared weight over total weight, rare terms counting more."""
-    if not a or not b:
-        return 0.0
-    shared = sum(idf.get(t, 1.0) for t in a & b)
-    if not shared:
-        return 0.0
-    return shared / sum(idf.get(t, 1.0) for t in a | b)

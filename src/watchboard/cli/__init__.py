@@ -43,6 +43,8 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+case_option = click.option("--case", "case_slug", metavar="SLUG", help="The case (if several).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _json_default(value: Any) -> Any:

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 
 from watchboard.assess.grading import GRADE_WORDS
-from watchboard.cli import Context, cli, out, pass_ctx, print_json
+from watchboard.cli import Context, case_option, cli, json_option, out, pass_ctx, print_json
 from watchboard.jobs import assess as jobs
 
 _AS_OF_HELP = (
@@ -30,8 +30,6 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 
 
 as_of_option = click.option("--as-of", callback=_as_of, metavar="DATE", help=_AS_OF_HELP)
-case_option = click.option("--case", "case_slug", metavar="SLUG", help="The case (if several).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _grade_mix(report: jobs.AssessReport) -> str:

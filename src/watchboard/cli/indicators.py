@@ -7,11 +7,17 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from watchboard.cli import Context, cli, out, pass_ctx, print_json
+from watchboard.cli import Context, case_option, cli, json_option, out, pass_ctx, print_json
 from watchboard.jobs import indicators as jobs
 
-case_option = click.option("--case", "case_slug", metavar="SLUG", help="The case (if several).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+def _print_import(report: jobs.ImportReport, *, as_json: bool) -> None:
+    if as_json:
+        print_json(report)
+        return
+    out.print(report.summary())
+    for warning in report.warnings:
+        out.print(f"  {warning}", markup=False)
 
 
 @cli.command("indicators")
@@ -69,12 +75,7 @@ def observe_import_cmd(
         report = jobs.import_file(
             store, file, indicator=indicator, case=case_slug, site=site, replace=replace
         )
-    if as_json:
-        print_json(report)
-        return
-    out.print(report.summary())
-    for warning in report.warnings:
-        out.print(f"  warning: {warning}", markup=False)
+    _print_import(report, as_json=as_json)
 
 
 @observe_cmd.command("show")
@@ -253,12 +254,7 @@ def trade_import_cmd(
             case=case_slug,
             replace=replace,
         )
-    if as_json:
-        print_json(report)
-        return
-    out.print(report.summary())
-    for warning in report.warnings:
-        out.print(f"  {warning}", markup=False)
+    _print_import(report, as_json=as_json)
 
 
 def _bands(
@@ -352,12 +348,7 @@ def imagery_stats_cmd(
             cloud_mask=cloud_mask,
             replace=replace,
         )
-    if as_json:
-        print_json(report)
-        return
-    out.print(report.summary())
-    for warning in report.warnings:
-        out.print(f"  {warning}", markup=False)
+    _print_import(report, as_json=as_json)
 
 
 @imagery_cmd.command("index")
