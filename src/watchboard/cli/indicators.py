@@ -223,6 +223,11 @@ def trade_cmd() -> None:
 )
 @case_option
 @click.option("--replace", is_flag=True, help="Overwrite values that differ from stored ones.")
+@click.option(
+    "--quality",
+    metavar="FLAG",
+    help="Quality flag for every value (e.g. 'synthetic' for invented test data; briefs say so).",
+)
 @json_option
 @pass_ctx
 def trade_import_cmd(
@@ -236,6 +241,7 @@ def trade_import_cmd(
     value: str,
     case_slug: str | None,
     replace: bool,
+    quality: str | None,
     as_json: bool,
 ) -> None:
     """Import Comtrade-layout CSV files (gzip too): the country's own figures where it reports,
@@ -253,6 +259,7 @@ def trade_import_cmd(
             value=value,
             case=case_slug,
             replace=replace,
+            quality=quality,
         )
     _print_import(report, as_json=as_json)
 

@@ -932,6 +932,7 @@ def build_demo(
                 indicator="machine-tool-imports",
                 country="PRK",
                 case=DEMO_CASE,
+                quality="synthetic",
             ),
         ]
         detected = indicator_jobs.detect(store, settings, DEMO_CASE)

@@ -6,6 +6,8 @@ re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,10 +146,12 @@ def import_trade(
     value: str = "value_usd",
     case: str | None = None,
     replace: bool = False,
+    quality: str | None = None,
 ) -> ImportReport:
     """Import Comtrade-layout files as one indicator series: the country's imports (or
     exports) of the watchlist's codes, from its own reports or, where it has none, its
-    partners' mirror figures, summed per month or year."""
+    partners' mirror figures, summed per month or year. ``quality`` overrides every value's
+    quality flag (the demo marks its invented figures "synthetic")."""
     from watchboard import trade
 
     warnings: list[str] = []
@@ -164,6 +168,8 @@ def import_trade(
             f"no {flow} of {country} under watchlist {watchlist!r} (reported or mirror)",
         )
     series = trade.aggregate(records, freq=freq, value=value, indicator=indicator)
+    if quality is not None:
+        series = [dataclasses.replace(o, quality=quality) for o in series]
     digest = hashlib.sha256()
     for path in paths:
         digest.update(Path(path).read_bytes())

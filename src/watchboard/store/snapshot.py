@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
 )
 
-from watchboard.errors import InputError
+from watchboard.errors import WatchboardError
 from watchboard.store import fts, migrations, schema
 from watchboard.store.documents import _chunks
 
@@ -105,7 +105,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-class SnapshotError(InputError):
+class SnapshotError(WatchboardError):
     """A snapshot that cannot be imported (wrong format, newer schema, clashing rows)."""
 
 
