@@ -26,7 +26,11 @@ install: $(STAMP)
 system-deps:
 	bash scripts/ensure-system-deps
 
+# The demo's PDF brief needs a font with Hangul (installed with apt when root, else a clear stop).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
+
 demo: install
+	bash scripts/ensure-system-deps --no-builtins $(CJK_FONT)
 	$(BIN)/watchboard demo $(DEMO)
 
 test: install system-deps

@@ -36,6 +36,11 @@ def test_make_demo_builds_the_demo_workspace(tmp_path: Path) -> None:
     assert f"workspace: {target.resolve()}" in output
     assert "0 failed" in output
     assert "near-duplicate clusters (1)" in output or "near-duplicate clusters (2)" in output
+    # It ends by writing the brief as HTML and PDF and printing their paths.
+    briefs = [Path(line.strip()) for line in output.splitlines() if "/briefs/dprk-2026-" in line]
+    assert {p.suffix for p in briefs} == {".html", ".pdf"}, output
+    assert all(p.is_file() and p.stat().st_size > 10_000 for p in briefs)
+    assert briefs[0].parent == (target / "briefs").resolve()
 
     settings = load_settings(target)
     with Store.open(settings.database_url) as store:

@@ -9,5 +9,15 @@ from watchboard.charts.series import (
     render_series_chart,
     series_chart,
 )
+from watchboard.charts.timeline import TimelineEvent, TimelineMilestone, timeline_chart
 
-__all__ = ["ChartError", "Mark", "Window", "render_series_chart", "series_chart"]
+__all__ = [
+    "ChartError",
+    "Mark",
+    "TimelineEvent",
+    "TimelineMilestone",
+    "Window",
+    "render_series_chart",
+    "series_chart",
+    "timeline_chart",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from watchboard.model.observation import Change
 
 FORMATS = ("svg", "png")
 #: Families tried after DejaVu Sans for characters it lacks (Hangul): the first installed wins.
+log = logging.getLogger(__name__)
+
 CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Noto Sans CJK JP")
 SERIES_COLOR = "#1f3b57"
 UP_COLOR = "#b03a2e"
@@ -140,7 +143,7 @@ def render_series_chart(
     rc: dict[Any, Any] = {
         "svg.hashsalt": f"watchboard-{salt}",
         "svg.fonttype": "path",
-        "font.family": ["DejaVu Sans", *_cjk_fonts()],
+        "font.family": ["DejaVu Sans", *cjk_fonts()],
         "font.size": 8.5,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -310,11 +313,57 @@ def _mark(m: MarkLike) -> Mark:
 
 
 @lru_cache(maxsize=1)
-def _cjk_fonts() -> tuple[str, ...]:
+def cjk_fonts() -> tuple[str, ...]:
+    """Installed font families from :data:`CJK_FAMILIES`, for Hangul and other CJK text.
+
+    matplotlib caches its font list once per user, so a CJK font installed afterwards (as
+    ``make`` does with fonts-noto-cjk) is invisible to it: the files fontconfig knows for
+    Korean are then registered by hand (``fontManager.addfont``), instead of asking users to
+    delete the cache. Without any, a warning names the packages to install.
+    """
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return tuple(name for name in CJK_FAMILIES if name in installed)
+    if not installed & set(CJK_FAMILIES):
+        # matplotlib caches its font list once per user; a CJK font installed afterwards (as
+        # `make` does) is invisible to it until added by hand.
+        for path in _system_cjk_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = tuple(name for name in CJK_FAMILIES if name in installed)
+    if not found:
+        log.warning(
+            "no CJK font found (%s): Hangul and other CJK text will not render; install "
+            "Debian's fonts-noto-cjk or fonts-nanum",
+            ", ".join(CJK_FAMILIES),
+        )
+    return found
+
+
+def _system_cjk_files() -> list[str]:
+    """Font files fontconfig knows for Korean, else the Debian packages' usual paths."""
+    import glob
+    import shutil
+    import subprocess
+
+    files: list[str] = []
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        try:
+            out = subprocess.run(
+                [fc_list, ":lang=ko", "file"], capture_output=True, text=True, timeout=20
+            ).stdout
+            files = [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
+        except (OSError, subprocess.SubprocessError):
+            files = []
+    if not files:
+        files = glob.glob("/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc") + glob.glob(
+            "/usr/share/fonts/truetype/nanum/NanumGothic*.ttf"
+        )
+    return sorted(set(files))
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>\s*", re.DOTALL)

@@ -877,7 +877,7 @@ def eval_cmd(kind: str, args: tuple[str, ...]) -> None:
 def demo(directory: Path, database: str | None) -> None:
     """Build the DPRK 2026 demo workspace in DIRECTORY from the shipped demonstration
     material, and print what it holds."""
-    result = jobs.build_demo(directory, database_url=database)
+    result = jobs.build_demo(directory, database_url=database, briefs=True)
     info = result.overview
     out.print(f"[bold]Watchboard demo[/bold]: case {jobs.DEMO_CASE} (demonstration material)")
     out.print(f"workspace: {info['workspace']}")
@@ -924,9 +924,12 @@ def demo(directory: Path, database: str | None) -> None:
         )
     _print_demo_assessment(result.assessment)
     _print_demo_indicators(result)
+    out.print("\nbrief (every sentence cites its quotes; open the HTML in a browser):")
+    for path in result.briefs:
+        out.print(f"  {path.resolve()}", markup=False)
     out.print(
         f"\nnext: watchboard -w {directory} claims | explain CLAIM | contradictions | "
-        "anachronisms | milestones | timeline | alerts"
+        "anachronisms | milestones | timeline | alerts | brief --format pdf | export"
     )
     if not result.ingest.ok:
         sys.exit(1)
@@ -934,6 +937,7 @@ def demo(directory: Path, database: str | None) -> None:
 
 # Command groups kept in their own modules register themselves on ``cli`` when imported.
 from watchboard.cli import assess as _assess_commands  # noqa: E402, F401
+from watchboard.cli import brief as _brief_commands  # noqa: E402, F401
 from watchboard.cli import indicators as _indicator_commands  # noqa: E402, F401
 
 

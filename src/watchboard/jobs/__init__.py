@@ -890,6 +890,7 @@ class DemoResult:
     assessment: Any = None  # a watchboard.jobs.assess.AssessReport
     indicators: list[Any] = field(default_factory=list)  # jobs.indicators.ImportReport
     detected: list[Any] = field(default_factory=list)  # jobs.indicators.DetectReport
+    briefs: list[Path] = field(default_factory=list)  # the brief as HTML and PDF
 
 
 def build_demo(
@@ -897,8 +898,10 @@ def build_demo(
     *,
     database_url: str | None = None,
     on_item: Callable[[ItemResult], None] | None = None,
+    briefs: bool = False,
 ) -> DemoResult:
-    """Build (or refresh) a workspace for the DPRK 2026 demo case from the shipped material."""
+    """Build (or refresh) a workspace for the DPRK 2026 demo case from the shipped material;
+    with ``briefs``, also write its brief as HTML and PDF into WORKSPACE/briefs/."""
     from importlib import resources
 
     settings = init_workspace(directory, database_url=database_url)
@@ -936,6 +939,15 @@ def build_demo(
             ),
         ]
         detected = indicator_jobs.detect(store, settings, DEMO_CASE)
+        written: list[Path] = []
+        if briefs:
+            from watchboard.jobs import brief as brief_jobs
+
+            brief = brief_jobs.make_brief(store, settings, DEMO_CASE)
+            stem = f"{DEMO_CASE}-{brief.as_of:%Y-%m-%d}"
+            for fmt in ("html", "pdf"):
+                path = settings.workspace / "briefs" / f"{stem}.{fmt}"
+                written.append(brief_jobs.write_brief(brief, path, fmt).path)
         return DemoResult(
             settings=settings,
             ingest=report,
@@ -947,4 +959,5 @@ def build_demo(
             assessment=assessed,
             indicators=imported,
             detected=detected,
+            briefs=written,
         )

@@ -40,7 +40,10 @@ from watchboard.store.schema import (
 log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf", "md")
-EXPORT_FORMATS = ("json", "stix", "geojson", "csv")
+#: json: the whole case, lossless (imports back); stix: a STIX 2.1 bundle; geojson: sites and
+#: geolocated claims; csv: claims, milestones, observations and alerts as CSV files in a folder;
+#: tables: the same four tables as one JSON file.
+EXPORT_FORMATS = ("json", "stix", "geojson", "csv", "tables")
 
 
 def _case_info(store: Store, case_id: int, until: datetime) -> tuple[CaseInfo, list[str]]:
@@ -212,6 +215,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # -- export and import -------------------------------------------------------------------------
 
 
+def case_snapshot_slug(store: Store, case: str | None = None) -> str:
+    with store.reading() as conn:
+        return resolve_case(conn, case)[1]
+
+
 def case_snapshot(store: Store, case: str | None = None) -> dict[str, Any]:
     with store.reading() as conn:
         case_id, _ = resolve_case(conn, case)
@@ -236,8 +244,13 @@ def export_case(store: Store, out: Path, fmt: str, case: str | None = None) -> l
 
         _atomic_write(out, geojson_text(data).encode("utf-8"))
         return [out]
-    from watchboard.report.tables import csv_tables
+    from watchboard.report.tables import csv_tables, json_tables
 
+    if fmt == "tables":
+        _atomic_write(out, json_tables(data).encode("utf-8"))
+        return [out]
+    if out.exists() and not out.is_dir():
+        raise WatchboardError(f"{out}: CSV export writes a folder of files; give a folder")
     written = []
     for name, text in csv_tables(data).items():
         path = out / name

@@ -7,7 +7,6 @@ re-importing the same file changes nothing.
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from watchboard.charts import ChartError, Window, render_series_chart
+from watchboard.errors import WatchboardError
 from watchboard.report.brief import Brief
 
 log = logging.getLogger(__name__)
@@ -21,21 +22,22 @@ def draw_figures(brief: Brief) -> None:
     for name, draw in (("timeline", _timeline), ("map", _map)):
         try:
             svg = draw(brief)
-        except ChartError as exc:
+        except (ChartError, WatchboardError) as exc:
             brief.warnings.append(f"{name} figure not drawn: {exc}")
             continue
         if svg:
             brief.figures[name] = svg
     windows = [
-        (Window(m.start or m.end, m.end or m.start, m.key), m.site)
+        (Window(start, end, m.key), m.site)
         for m in brief.milestones
-        if m.start or m.end
+        for start, end in [(m.start or m.end, m.end or m.start)]
+        if start is not None and end is not None
     ]
     for ind in brief.case.indicators:
         if len(ind.times) < 2:
             continue
         own = [w for w, site in windows if site in (None, ind.site_key)]
-        svg = render_series_chart(
+        chart = render_series_chart(
             list(ind.times),
             list(ind.values),
             changes=[c for c in ind.changes if c.time.date() <= brief.as_of],
@@ -44,7 +46,7 @@ def draw_figures(brief: Brief) -> None:
             unit=ind.unit,
             format="svg",
         )
-        brief.figures[f"indicator-{ind.key}"] = svg.decode("utf-8")
+        brief.figures[f"indicator-{ind.key}"] = chart.decode("utf-8")
 
 
 def _timeline(brief: Brief) -> str | None:
@@ -60,6 +62,7 @@ def _timeline(brief: Brief) -> str | None:
             title=e.title,
             credibility=int(e.rating[1:]) if e.rating else None,
             rating=e.rating,
+            ref=str(e.cites[0]) if e.cites else "",
         )
         for e in brief.timeline
         if e.kind == "event" and e.day is not None
@@ -78,7 +81,7 @@ def _map(brief: Brief) -> str | None:
         if s.lat is not None and s.lon is not None
     ]
     points = [
-        MapPoint(p["lat"], p["lon"], p["name"], p["credibility"])
+        MapPoint(p["lat"], p["lon"], p["name"], p["credibility"], p["claims"])
         for p in brief.map_points
         if not p["site"]
     ]

@@ -135,10 +135,13 @@ def html_to_pdf(html: str) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    try:
+        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    except FatalURLFetchingError as exc:
+        raise TemplateError(f"the PDF would fetch a resource ({exc}); briefs are offline") from None
     assert pdf is not None
     return bytes(pdf)
 

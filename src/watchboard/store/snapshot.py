@@ -10,7 +10,7 @@ ids are dropped (their order is kept). Dates and times are ISO 8601 in UTC, byte
 
 ``load_case`` writes such a snapshot into a workspace inside the caller's transaction, so an
 import either lands whole or not at all. Dumping the imported case gives the same snapshot:
-``tests/store/test_snapshot.py`` checks that nothing is lost.
+``tests/test_brief_job.py`` checks that nothing is lost (SQLite to PostgreSQL).
 """
 
 from __future__ import annotations
@@ -79,12 +79,14 @@ _SURROGATE = {
     "observations",
 }
 
-# A stable row order for each table, so two dumps of the same case compare equal.
+# A stable row order for each table, so two dumps of the same case compare equal. Tables whose
+# integer ids are dropped keep insertion order (the case file's order of sites and milestones
+# is meaningful), and import inserts them in that order.
 _ORDER: dict[str, tuple[str, ...]] = {
-    "sites": ("key",),
-    "milestones": ("key",),
-    "indicators": ("key",),
-    "hypotheses": ("key",),
+    "sites": ("id",),
+    "milestones": ("id",),
+    "indicators": ("id",),
+    "hypotheses": ("id",),
     "blobs": ("sha256",),
     "documents": ("id",),
     "document_versions": ("document_id", "version"),
@@ -95,12 +97,12 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "assessments": ("claim_id",),
     "contradictions": ("id",),
     "anachronisms": ("id",),
-    "milestone_suggestions": ("key",),
-    "milestone_links": ("milestone_key", "claim_id"),
+    "milestone_suggestions": ("id",),
+    "milestone_links": ("id",),
     "milestone_status": ("milestone_key",),
     "alerts": ("id",),
     "alert_deliveries": ("alert_id", "channel"),
-    "observations": ("indicator_key", "site_key", "time"),
+    "observations": ("id",),
     "indicator_changes": ("id",),
 }
 
@@ -279,9 +281,7 @@ def load_case(conn: Connection, snapshot: Mapping[str, Any], *, origin: str = "s
             select(schema.sources.c.id).where(schema.sources.c.name == name)
         ).scalar()
         if existing is None:
-            existing = conn.execute(insert(schema.sources).values(**values)).inserted_primary_key[
-                0
-            ]  # type: ignore[index]
+            existing = conn.execute(insert(schema.sources).values(**values)).inserted_primary_key[0]  # type: ignore[index]
         source_ids[str(name)] = existing
         if row.get("in_case"):
             conn.execute(insert(schema.case_sources).values(case_id=case_id, source_id=existing))
@@ -340,7 +340,9 @@ def _rows(tables: Mapping[str, Any], name: str, where: str) -> list[Mapping[str,
     return rows
 
 
-def _values(table: Table, row: Mapping[str, Any], where: str, *, skip: Iterable[str]) -> dict[str, Any]:
+def _values(
+    table: Table, row: Mapping[str, Any], where: str, *, skip: Iterable[str]
+) -> dict[str, Any]:
     skipped = set(skip) | {"case_id"}
     unknown = set(row) - {c.name for c in table.columns} - {"in_case"}
     if unknown:
