@@ -20,6 +20,7 @@ confirmation and story size) and states how many more there are.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -299,6 +300,13 @@ def excerpt(text: str, limit: int = 220) -> str:
     return cut + " …"
 
 
+def number(value: float) -> str:
+    """A measured value for prose: 137,400 rather than 1.374e+05; 4 significant digits."""
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def _day(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "an unknown date"
 
@@ -355,7 +363,7 @@ class _Citations:
             return self.by_ref[ref]
         n = len(self.items) + 1
         value = indicator.values[index]
-        shown = "missing" if value is None else f"{value:.4g} {indicator.unit}"
+        shown = "missing" if value is None else f"{number(value)} {indicator.unit}"
         source = indicator.refs[index] if index < len(indicator.refs) else ""
         self.items.append(
             Citation(
@@ -740,8 +748,8 @@ def _indicator_row(ind: IndicatorInfo, cites: _Citations, case: CaseInfo) -> Ind
     findings = []
     for c in ind.changes:
         i = _index_of(ind, c)
-        before = "" if c.before is None else f" from {c.before:.4g}"
-        after = "" if c.after is None else f" to {c.after:.4g}"
+        before = "" if c.before is None else f" from {number(c.before)}"
+        after = "" if c.after is None else f" to {number(c.after)}"
         agrees = ind.expected_direction in (None, "change", c.direction)
         findings.append(
             Sentence(
@@ -876,14 +884,20 @@ def _gaps(case: CaseInfo, a: Assessment, stories: Sequence[_Story]) -> list[Sent
     return gaps
 
 
+# Countries, regions, continents, peninsulas: places too large to show as a point.
+_AREA_FEATURES = re.compile(r"^(A\.PCL|L\.(RGN|CONT|AREA)|T\.PEN)")
+
+
 def _map_points(a: Assessment, limit: int) -> list[dict[str, Any]]:
     """Geolocated claims, one point per place with the best grade and how many claims."""
     places: dict[tuple[float, float, str], dict[str, Any]] = {}
     for cid, r in a.records.items():
         g = a.grades[cid]
         for p in r.places:
-            if not p.resolved or p.lat is None or p.lon is None or p.feature == "L.RGN":
+            if not p.resolved or p.lat is None or p.lon is None:
                 continue
+            if _AREA_FEATURES.match(p.feature or ""):
+                continue  # a dot at a country's or region's centre would invent a location
             key = (round(p.lat, 4), round(p.lon, 4), p.name or p.text)
             point = places.setdefault(
                 key,

@@ -7,6 +7,7 @@ under a name (``timeline``, ``map``, ``indicator-<key>``) for the templates to i
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from watchboard.charts import ChartError, Window, render_series_chart
 from watchboard.errors import WatchboardError
@@ -56,6 +57,15 @@ def _timeline(brief: Brief) -> str | None:
         TimelineMilestone(key=m.key, title=m.title, start=m.start, end=m.end, status=m.status)
         for m in brief.milestones
     ]
+    # The chart covers the case's time frame (or the year before the first milestone): a
+    # background mention of an old date ("the first since 2021") would squash the axis.
+    starts = [m.start for m in brief.milestones if m.start] + [brief.as_of]
+    since = brief.case.start or (min(starts) - timedelta(days=365))
+    since -= timedelta(days=31)
+    shown = [e for e in brief.timeline if e.kind == "event" and e.day and e.day >= since]
+    brief.counts["events_before_chart"] = sum(
+        1 for e in brief.timeline if e.kind == "event" and e.day and e.day < since
+    )
     events = [
         TimelineEvent(
             day=e.day,
@@ -64,8 +74,8 @@ def _timeline(brief: Brief) -> str | None:
             rating=e.rating,
             ref=str(e.cites[0]) if e.cites else "",
         )
-        for e in brief.timeline
-        if e.kind == "event" and e.day is not None
+        for e in shown
+        if e.day is not None
     ]
     if not milestones and not events:
         return None
