@@ -939,6 +939,7 @@ def demo(directory: Path, database: str | None) -> None:
 from watchboard.cli import assess as _assess_commands  # noqa: E402, F401
 from watchboard.cli import brief as _brief_commands  # noqa: E402, F401
 from watchboard.cli import indicators as _indicator_commands  # noqa: E402, F401
+from watchboard.cli import web as _web_commands  # noqa: E402, F401
 
 
 def _print_demo_assessment(report: Any) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, or_, select
 
 from watchboard.errors import NotFoundError
 from watchboard.store.schema import (
     assessments,
+    claim_places,
+    claim_times,
     claims,
     document_versions,
     documents,
@@ -46,6 +48,7 @@ def replace_for_document(
             claims.insert(),
             [{**row, "pipeline_version": pipeline_version, "created_at": at} for row in rows],
         )
+        index_claims(conn, [(row["id"], row["data"]) for row in rows])
     conn.execute(delete(extraction_runs).where(extraction_runs.c.document_id == document_id))
     conn.execute(
         extraction_runs.insert().values(
@@ -57,6 +60,100 @@ def replace_for_document(
             warnings=list(warnings),
         )
     )
+
+
+def index_claims(conn: Connection, items: Sequence[tuple[str, Any]]) -> None:
+    """Store where (resolved coordinates) and when (dated intervals) each claim is."""
+    places: list[dict[str, Any]] = []
+    times: list[dict[str, Any]] = []
+    for claim_id, data in items:
+        seen = set()
+        for p in (data or {}).get("places") or ():
+            lat, lon = p.get("lat"), p.get("lon")
+            if p.get("resolved") and lat is not None and lon is not None and (lat, lon) not in seen:
+                seen.add((lat, lon))
+                places.append(
+                    {"claim_id": claim_id, "lat": lat, "lon": lon, "site_key": p.get("site")}
+                )
+        for t in (data or {}).get("times") or ():
+            start, end = t.get("start"), t.get("end")
+            if start and end:
+                try:
+                    times.append(
+                        {
+                            "claim_id": claim_id,
+                            "start": date.fromisoformat(str(start)[:10]),
+                            "end": date.fromisoformat(str(end)[:10]),
+                        }
+                    )
+                except ValueError:
+                    continue
+    if places:
+        conn.execute(claim_places.insert(), places)
+    if times:
+        conn.execute(claim_times.insert(), times)
+
+
+def page(
+    conn: Connection,
+    *,
+    case_id: int,
+    after: str | None = None,
+    limit: int = 50,
+    source: str | None = None,
+    modality: str | None = None,
+    event_type: str | None = None,
+    max_credibility: int | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    text: str | None = None,
+    document_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """One page of a case's claims in id order after the cursor ``after`` (keyset paging).
+
+    ``bbox`` is (west, south, east, north) in degrees, west > east crossing the antimeridian;
+    ``since``/``until`` keep claims with a dated time overlapping the interval; ``text`` keeps
+    claims whose quote holds every word (case-insensitive).
+    """
+    q = _select().where(documents.c.case_id == case_id)
+    if after:
+        q = q.where(claims.c.id > after)
+    if document_id:
+        q = q.where(claims.c.document_id == document_id)
+    if source:
+        q = q.where(func.lower(sources.c.name) == source.lower())
+    if modality:
+        q = q.where(claims.c.modality == modality)
+    if event_type:
+        q = q.where(claims.c.event_type == event_type)
+    if max_credibility is not None:
+        q = q.where(assessments.c.credibility <= max_credibility)
+    if bbox is not None:
+        west, south, east, north = bbox
+        lon = (
+            claim_places.c.lon.between(west, east)
+            if west <= east
+            else or_(claim_places.c.lon >= west, claim_places.c.lon <= east)
+        )
+        q = q.where(
+            claims.c.id.in_(
+                select(claim_places.c.claim_id).where(claim_places.c.lat.between(south, north), lon)
+            )
+        )
+    if since is not None or until is not None:
+        cond = []
+        if since is not None:
+            cond.append(claim_times.c.end > since)
+        if until is not None:
+            cond.append(claim_times.c.start <= until)
+        q = q.where(claims.c.id.in_(select(claim_times.c.claim_id).where(*cond)))
+    if text:
+        for word in text.split()[:8]:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            q = q.where(claims.c.quote.ilike(pattern, escape="\\"))
+    q = q.order_by(claims.c.id).limit(limit)
+    return [dict(row._mapping) for row in conn.execute(q)]
 
 
 def _select() -> Any:

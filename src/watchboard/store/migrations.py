@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
@@ -74,6 +75,41 @@ def _m0004_indicators(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.observations, schema.indicator_changes])
 
 
+_V5_TABLES = (
+    "users",
+    "case_access",
+    "api_tokens",
+    "web_sessions",
+    "login_failures",
+    "claim_corrections",
+    "entity_merges",
+    "claim_places",
+    "claim_times",
+)
+
+
+def _m0005_accounts(conn: Connection) -> None:
+    from watchboard.store.claims import index_claims
+
+    tables = [schema.metadata.tables[name] for name in _V5_TABLES]
+    schema.metadata.create_all(conn, tables=tables)
+    after = ""
+    while True:  # in batches by id, so a large archive is never held in memory at once
+        batch: list[tuple[str, Any]] = [
+            (row.id, row.data)
+            for row in conn.execute(
+                select(schema.claims.c.id, schema.claims.c.data)
+                .where(schema.claims.c.id > after)
+                .order_by(schema.claims.c.id)
+                .limit(2000)
+            )
+        ]
+        if not batch:
+            break
+        index_claims(conn, batch)
+        after = batch[-1][0]
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -87,6 +123,12 @@ MIGRATIONS: list[Migration] = [
         _m0003_assessment,
     ),
     (4, "indicators: observations and detected changes", _m0004_indicators),
+    (
+        5,
+        "accounts: users, case access, API tokens, sessions, login failures; claim "
+        "corrections, entity merges; claim places and times for filtering",
+        _m0005_accounts,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

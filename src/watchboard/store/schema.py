@@ -424,3 +424,112 @@ indicator_changes = Table(
     Column("milestone_key", String(100)),  # linked by an analyst as evidence
     Index("ix_indicator_changes_case", "case_id", "indicator_key"),
 )
+
+# -- migration 5: accounts ---------------------------------------------------------------------
+
+# People who use the web workbench and the API. Roles: viewer (reads), analyst (reads and
+# changes assessments), admin (everything, every case, accounts).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", Text),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("role", String(20), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+)
+
+# Which cases a viewer or analyst may open (admins open every case).
+case_access = Table(
+    "case_access",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Tokens for scripts: only a hash is kept; the token is shown once when created.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Browser sessions: the cookie holds a random token; only its hash is stored, with the
+# session's CSRF token.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_user", "user_id"),
+)
+
+# Failed logins, for rate limiting by account and by client address.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_username", "username", "at"),
+    Index("ix_login_failures_client", "client", "at"),
+)
+
+# Analysts' corrections of extracted claims, kept apart from the extraction so that
+# re-extracting a document keeps them (the audit log has the history and reverts).
+claim_corrections = Table(
+    "claim_corrections",
+    metadata,
+    Column("claim_id", String(16), primary_key=True),
+    Column("field", String(40), primary_key=True),
+    Column("value", JSON),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Entity merges: an actor name folded into another (canonical) one for a case.
+entity_merges = Table(
+    "entity_merges",
+    metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias", String(200), primary_key=True),  # lower-case actor name
+    Column("canonical", String(200), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Where and when each claim is, for filtering by bounding box and time interval (derived from
+# ``claims.data`` when claims are stored; migration 5 fills them for older databases).
+claim_places = Table(
+    "claim_places",
+    metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("site_key", String(100)),
+    Index("ix_claim_places_claim", "claim_id"),
+    Index("ix_claim_places_lat_lon", "lat", "lon"),
+)
+
+claim_times = Table(
+    "claim_times",
+    metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),  # exclusive
+    Index("ix_claim_times_claim", "claim_id"),
+    Index("ix_claim_times_start", "start"),
+)

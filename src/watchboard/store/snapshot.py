@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from watchboard.errors import WatchboardError
 from watchboard.store import fts, migrations, schema
+from watchboard.store.claims import index_claims
 from watchboard.store.documents import _chunks
 
 FORMAT = "watchboard-case"
@@ -64,6 +65,8 @@ _SCOPE: list[tuple[str, str, str | None]] = [
     ("alert_deliveries", "alerts", "alert_id"),
     ("observations", "case", None),
     ("indicator_changes", "case", None),
+    ("claim_corrections", "claims", "claim_id"),
+    ("entity_merges", "case", None),
 ]
 
 # Integer keys that nothing else refers to across databases: dropped on export, new on import.
@@ -104,6 +107,8 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "alert_deliveries": ("alert_id", "channel"),
     "observations": ("id",),
     "indicator_changes": ("id",),
+    "claim_corrections": ("claim_id", "field"),
+    "entity_merges": ("alias",),
 }
 
 
@@ -184,7 +189,19 @@ def dump_case(conn: Connection, case_id: int) -> dict[str, Any]:
             ).scalars()
         }
     )
-    keys = {"documents": document_ids, "alerts": alert_ids, "versions": blob_shas}
+    claim_ids = sorted(
+        cid
+        for chunk in _chunks(document_ids)
+        for cid in conn.execute(
+            select(schema.claims.c.id).where(schema.claims.c.document_id.in_(chunk))
+        ).scalars()
+    )
+    keys = {
+        "documents": document_ids,
+        "alerts": alert_ids,
+        "versions": blob_shas,
+        "claims": claim_ids,
+    }
 
     tables: dict[str, list[dict[str, Any]]] = {}
     used_sources: set[int] = set()
@@ -330,6 +347,8 @@ def load_case(conn: Connection, snapshot: Mapping[str, Any], *, origin: str = "s
             continue
         if prepared:
             conn.execute(insert(table), prepared)
+        if name == "claims":  # where and when each claim is: derived, not exported
+            index_claims(conn, [(v["id"], v["data"]) for v in prepared])
     return int(case_id)
 
 
