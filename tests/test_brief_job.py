@@ -356,7 +356,7 @@ def test_export_refuses_unknown_formats_and_a_file_for_csv(demo, tmp_path):
 
 def test_pdf_fetcher_refuses_network_resources():
     html = '<html><body><img src="http://127.0.0.1:9/x.png"><p>text</p></body></html>'
-    with pytest.raises(render.TemplateError, match="127.0.0.1:9"):
+    with pytest.raises(render.TemplateError, match=r"127\.0\.0\.1:9"):
         render.html_to_pdf(html)
 
 
