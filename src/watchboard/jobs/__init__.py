@@ -745,9 +745,11 @@ def list_claims(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
+    from watchboard.jobs.review import apply_corrections, corrections_for
+
     with store.reading() as conn:
         doc_id = doc_queries.resolve_id(conn, document) if document else None
-        return claim_queries.query(
+        rows = claim_queries.query(
             conn,
             document_id=doc_id,
             case_id=_case_id(conn, case),
@@ -759,11 +761,16 @@ def list_claims(
             limit=limit,
             offset=offset,
         )
+        fixes = corrections_for(conn, [r["id"] for r in rows])
+    return [apply_corrections(r, fixes.get(r["id"])) for r in rows]
 
 
 def get_claim(store: Store, ref: str) -> dict[str, Any]:
+    from watchboard.jobs.review import apply_corrections, corrections_for
+
     with store.reading() as conn:
-        return claim_queries.get(conn, ref)
+        row = claim_queries.get(conn, ref)
+        return apply_corrections(row, corrections_for(conn, [row["id"]]).get(row["id"]))
 
 
 # -- reading -------------------------------------------------------------------------------
