@@ -41,6 +41,8 @@ def test_make_demo_builds_the_demo_workspace(tmp_path: Path) -> None:
     assert {p.suffix for p in briefs} == {".html", ".pdf"}, output
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in briefs)
     assert briefs[0].parent == (target / "briefs").resolve()
+    # It tells how to start the workbench, with the demo account, which exists.
+    assert "serve --insecure-cookies" in output and "sign in as demo / " in output
 
     settings = load_settings(target)
     with Store.open(settings.database_url) as store:
@@ -74,3 +76,8 @@ def test_make_demo_builds_the_demo_workspace(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(status.stdout)["documents"] == len(docs)
+    with Store.open(settings.database_url) as store:
+        from watchboard.jobs import accounts
+
+        user = accounts.login(store, jobs.DEMO_USER, jobs.DEMO_PASSWORD, client="test")
+        assert user["role"] == "analyst"

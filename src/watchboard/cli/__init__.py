@@ -877,7 +877,7 @@ def eval_cmd(kind: str, args: tuple[str, ...]) -> None:
 def demo(directory: Path, database: str | None) -> None:
     """Build the DPRK 2026 demo workspace in DIRECTORY from the shipped demonstration
     material, and print what it holds."""
-    result = jobs.build_demo(directory, database_url=database, briefs=True)
+    result = jobs.build_demo(directory, database_url=database, briefs=True, account=True)
     info = result.overview
     out.print(f"[bold]Watchboard demo[/bold]: case {jobs.DEMO_CASE} (demonstration material)")
     out.print(f"workspace: {info['workspace']}")
@@ -927,6 +927,13 @@ def demo(directory: Path, database: str | None) -> None:
     out.print("\nbrief (every sentence cites its quotes; open the HTML in a browser):")
     for path in result.briefs:
         out.print(f"  {path.resolve()}", markup=False)
+    out.print("\nworkbench (web pages and API, on this machine only):")
+    out.print(f"  watchboard -w {directory} serve --insecure-cookies", markup=False)
+    out.print(
+        f"  then open http://127.0.0.1:8000/ and sign in as {jobs.DEMO_USER} / "
+        f"{jobs.DEMO_PASSWORD} (demo account; API docs at /api/docs)",
+        markup=False,
+    )
     out.print(
         f"\nnext: watchboard -w {directory} claims | explain CLAIM | contradictions | "
         "anachronisms | milestones | timeline | alerts | brief --format pdf | export"

@@ -883,6 +883,10 @@ def _case_id(conn: Connection, slug: str | None) -> int | None:
 # -- demo ----------------------------------------------------------------------------------
 
 DEMO_CASE = "dprk-2026"
+#: The demo workspace's account (an analyst on the demo case). For the local demo only: the
+#: password is public, so never expose a demo workspace's server beyond 127.0.0.1.
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-analyst-2026"
 
 
 @dataclass(frozen=True)
@@ -906,6 +910,7 @@ def build_demo(
     database_url: str | None = None,
     on_item: Callable[[ItemResult], None] | None = None,
     briefs: bool = False,
+    account: bool = False,
 ) -> DemoResult:
     """Build (or refresh) a workspace for the DPRK 2026 demo case from the shipped material;
     with ``briefs``, also write its brief as HTML and PDF into WORKSPACE/briefs/."""
@@ -946,6 +951,19 @@ def build_demo(
             ),
         ]
         detected = indicator_jobs.detect(store, settings, DEMO_CASE)
+        if account:
+            from watchboard.jobs import accounts
+
+            if not any(u["username"] == DEMO_USER for u in accounts.list_users(store)):
+                accounts.add_user(
+                    store,
+                    DEMO_USER,
+                    DEMO_PASSWORD,
+                    role="analyst",
+                    cases=[DEMO_CASE],
+                    display_name="Demo analyst",
+                    actor="demo",
+                )
         written: list[Path] = []
         if briefs:
             from watchboard.jobs import brief as brief_jobs
