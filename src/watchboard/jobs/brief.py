@@ -141,10 +141,11 @@ def make_brief(
     case: str | None = None,
     *,
     as_of: date | None = None,
-    figures: bool = True,
+    figures: bool | tuple[str, ...] = True,
     now: datetime | None = None,
 ) -> Brief:
-    """The brief as of a date (default today); nothing is written to the store."""
+    """The brief as of a date (default today); nothing is written to the store. ``figures``:
+    draw all (True), none (False) or some (a tuple of ``report.figures.FIGURES``)."""
     now = now or datetime.now(UTC)
     day = as_of or now.date()
     report = assess_case(store, settings, case, as_of=day, now=now)
@@ -162,9 +163,9 @@ def make_brief(
         warnings=[*report.warnings, *warnings],
     )
     if figures:
-        from watchboard.report.figures import draw_figures
+        from watchboard.report.figures import FIGURES, draw_figures
 
-        draw_figures(brief)
+        draw_figures(brief, FIGURES if isinstance(figures, bool) else tuple(figures))
     return brief
 
 

@@ -359,20 +359,38 @@ def revert(store: Store, entry_id: int, *, reason: str, actor: str | None = None
                     )
                 )
         elif action == "milestone.link":
+            # The state to restore is the entry's "before": a link ({claim, role}) or none.
+            linked = before or after or {}
             conn.execute(
                 delete(milestone_links).where(
                     milestone_links.c.case_id == entry["case_id"],
                     milestone_links.c.milestone_key == target,
-                    milestone_links.c.claim_id == (after or {}).get("claim"),
+                    milestone_links.c.claim_id == linked.get("claim"),
                 )
             )
+            if before:
+                q.add_link(
+                    conn,
+                    case_id=entry["case_id"],
+                    milestone_key=target,
+                    claim_id=before["claim"],
+                    role=before.get("role", "supports"),
+                    note=f"restored by {who}",
+                    actor=who,
+                    at=now,
+                )
         elif action == "alert.ack":
             from watchboard.store.schema import alerts
 
+            acknowledged = bool((before or {}).get("acknowledged"))
             conn.execute(
                 update(alerts)
                 .where(alerts.c.id == target)
-                .values(acknowledged_at=None, acknowledged_by=None, ack_note=None)
+                .values(
+                    acknowledged_at=now if acknowledged else None,
+                    acknowledged_by=who if acknowledged else None,
+                    ack_note=f"restored by {who}" if acknowledged else None,
+                )
             )
         q.audit(
             conn,

@@ -16,11 +16,17 @@ from watchboard.report.brief import Brief
 log = logging.getLogger(__name__)
 
 
-def draw_figures(brief: Brief) -> None:
-    """Draw every figure the brief has data for; a figure that cannot be drawn is noted."""
+FIGURES = ("timeline", "map", "indicators")
+
+
+def draw_figures(brief: Brief, only: tuple[str, ...] = FIGURES) -> None:
+    """Draw every figure the brief has data for (or ``only`` some of FIGURES); a figure that
+    cannot be drawn is noted in the brief's warnings."""
     if brief.empty:
         return
     for name, draw in (("timeline", _timeline), ("map", _map)):
+        if name not in only:
+            continue
         try:
             svg = draw(brief)
         except (ChartError, WatchboardError) as exc:
@@ -28,6 +34,8 @@ def draw_figures(brief: Brief) -> None:
             continue
         if svg:
             brief.figures[name] = svg
+    if "indicators" not in only:
+        return
     windows = [
         (Window(start, end, m.key), m.site)
         for m in brief.milestones

@@ -108,7 +108,7 @@ def page_response(
     )
 
 
-def _claim_out(row: dict[str, Any], fixes: dict[str, Any] | None) -> dict[str, Any]:
+def claim_out(row: dict[str, Any], fixes: dict[str, Any] | None) -> dict[str, Any]:
     row = review.apply_corrections(row, fixes)
     data = row.get("data") or {}
     return {
@@ -150,7 +150,7 @@ def _claim_out(row: dict[str, Any], fixes: dict[str, Any] | None) -> dict[str, A
     }
 
 
-def _case_of_document(request: Request, principal: Principal, doc_id: str) -> str:
+def case_of_document(request: Request, principal: Principal, doc_id: str) -> str:
     with store_of(request).reading() as conn:
         row = conn.execute(
             select(documents.c.id, documents.c.case_id).where(documents.c.id.like(f"{doc_id}%"))
@@ -162,7 +162,7 @@ def _case_of_document(request: Request, principal: Principal, doc_id: str) -> st
     return str(row[0].id)
 
 
-def _case_of_claim(request: Request, principal: Principal, claim_id: str) -> dict[str, Any]:
+def case_of_claim(request: Request, principal: Principal, claim_id: str) -> dict[str, Any]:
     with store_of(request).reading() as conn:
         try:
             row = claim_q.get(conn, claim_id)
@@ -265,14 +265,14 @@ def list_claims(
             document_id=document,
         )
         fixes = review.corrections_for(conn, [r["id"] for r in rows])
-    items = [_claim_out(r, fixes.get(r["id"])) for r in rows]
+    items = [claim_out(r, fixes.get(r["id"])) for r in rows]
     return page_response(request, items, limit, rows[-1]["id"] if rows else None)
 
 
 @router.get("/claims/{claim_id}", tags=["claims"], summary="A claim with its assessment")
 def get_claim(request: Request, claim_id: str, principal: Reader) -> Response:
-    row = _case_of_claim(request, principal, claim_id)
-    out = _claim_out(row, row.pop("_fixes"))
+    row = case_of_claim(request, principal, claim_id)
+    out = claim_out(row, row.pop("_fixes"))
     out["data"] = review.correct_data(row["data"], row.get("_fixes"))
     out["assessment"] = assess_jobs.claim_assessment(store_of(request), row["id"])
     return respond(request, out)
@@ -291,7 +291,7 @@ class ClaimCorrection(BaseModel):
 def correct_claim(
     request: Request, claim_id: str, body: ClaimCorrection, principal: Writer
 ) -> Response:
-    row = _case_of_claim(request, principal, claim_id)
+    row = case_of_claim(request, principal, claim_id)
     changes = {
         k: v
         for k, v in body.model_dump(exclude={"reason", "clear_event_type"}).items()
@@ -342,13 +342,13 @@ def get_document(
     principal: Reader,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    full = _case_of_document(request, principal, doc_id)
+    full = case_of_document(request, principal, doc_id)
     store = store_of(request)
     doc = jobs.show_document(store, full, version=version)
     with store.reading() as conn:
         rows = claim_q.query(conn, document_id=full)
         fixes = review.corrections_for(conn, [r["id"] for r in rows])
-    claims_out = [_claim_out(r, fixes.get(r["id"])) for r in rows if r["version"] == doc.version]
+    claims_out = [claim_out(r, fixes.get(r["id"])) for r in rows if r["version"] == doc.version]
     return respond(
         request,
         {
@@ -371,7 +371,7 @@ def get_document(
 
 @router.get("/documents/{doc_id}/versions", tags=["documents"], summary="Every version")
 def document_versions_(request: Request, doc_id: str, principal: Reader) -> Response:
-    full = _case_of_document(request, principal, doc_id)
+    full = case_of_document(request, principal, doc_id)
     versions = jobs.document_versions(store_of(request), full)
     return respond(
         request,
@@ -396,7 +396,7 @@ def document_diff(
     old: Annotated[int | None, Query(ge=1)] = None,
     new: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    full = _case_of_document(request, principal, doc_id)
+    full = case_of_document(request, principal, doc_id)
     d = jobs.diff_document(store_of(request), full, old=old, new=new)
     return respond(
         request,
@@ -569,7 +569,7 @@ class Link(BaseModel):
 
 @router.post("/cases/{slug}/milestones/{key}/links", tags=["milestones"], summary="Link evidence")
 def link_evidence(request: Request, key: str, body: Link, case: CaseWrite) -> Response:
-    _case_of_claim(request, case[0], body.claim)
+    case_of_claim(request, case[0], body.claim)
     result = assess_jobs.link_evidence(
         store_of(request),
         key,
