@@ -327,6 +327,21 @@ def test_csv_and_table_exports(demo, tmp_path):
     assert len(tables["claims"]) == len(rows) and tables["milestones"][0]["status"]
 
 
+def test_stix_and_geojson_exports_from_the_command_line(demo, tmp_path):
+    from stix2validator import ValidationOptions, validate_string
+
+    ws = demo.settings.workspace
+    run(ws, "export", "--format", "stix", "-o", str(tmp_path / "b.json"))
+    text = (tmp_path / "b.json").read_text()
+    assert json.loads(text)["type"] == "bundle"
+    assert validate_string(text, ValidationOptions(version="2.1")).is_valid
+    run(ws, "export", "--format", "geojson", "-o", str(tmp_path / "c.geojson"))
+    geo = json.loads((tmp_path / "c.geojson").read_text())
+    assert geo["type"] == "FeatureCollection" and "crs" not in geo
+    kinds = {f["properties"]["kind"] for f in geo["features"]}
+    assert kinds == {"site", "claim"}
+
+
 def test_csv_cells_cannot_run_as_formulas():
     from watchboard.report.tables import csv_tables
 
