@@ -32,7 +32,9 @@ def main() -> int:
     parser.add_argument("--sizes", help="ingest sizes, e.g. 1k,10k,100k (default: all three)")
     parser.add_argument("--max-seconds", help="time cap per ingest run (0: none; default 300)")
     parser.add_argument(
-        "--only", choices=("ingest", "clustering", "extract", "assess"), help="run one script only"
+        "--only",
+        choices=("ingest", "clustering", "extract", "assess", "brief"),
+        help="run one script only",
     )
     args = parser.parse_args()
 
@@ -52,6 +54,7 @@ def main() -> int:
         ("clustering", clustering),
         ("extract", [sys.executable, str(HERE / "bench_extract.py"), *(["--quick"] * args.quick)]),
         ("assess", [sys.executable, str(HERE / "bench_assess.py"), *(["--quick"] * args.quick)]),
+        ("brief", [sys.executable, str(HERE / "bench_brief.py"), *(["--quick"] * args.quick)]),
     ]
     if args.only:
         steps = [s for s in steps if s[0] == args.only]
