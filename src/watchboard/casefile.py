@@ -37,10 +37,9 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from watchboard.errors import CaseFileError
@@ -91,6 +90,9 @@ _TYPE_WORDS = {
     "boolean": "true or false",
     "null": "nothing",
 }
+
+if TYPE_CHECKING:  # jsonschema is imported when a case file is checked: it is slow to load
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,6 +184,8 @@ def _schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_schema())
 
 

@@ -976,6 +976,8 @@ def _print_demo_assessment(report: Any) -> None:
 
 
 def _print_demo_indicators(result: Any) -> None:
+    from watchboard.report.brief import number
+
     out.print("\nindicators (SYNTHETIC demonstration data):")
     for imported in result.indicators:
         out.print(f"  {imported.summary()}", markup=False)
@@ -986,7 +988,7 @@ def _print_demo_indicators(result: Any) -> None:
         )
         for c in r.changes[:3]:
             out.print(
-                f"    {c['time']:%Y-%m-%d} {c['direction']} by {c['magnitude']:.3g} "
+                f"    {c['time']:%Y-%m-%d} {c['direction']} by {number(c['magnitude'])} "
                 f"(score {c['score']:.1f}); alert raised once",
                 markup=False,
             )

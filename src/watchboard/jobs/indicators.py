@@ -18,6 +18,7 @@ from watchboard.errors import InputError, NotFoundError, WatchboardError
 from watchboard.ingest.observations import read_observations
 from watchboard.jobs import assess as assess_jobs
 from watchboard.model.observation import Change, Observation
+from watchboard.report.brief import number
 from watchboard.store import Store
 from watchboard.store import assessment as audit_queries
 from watchboard.store import observations as q
@@ -294,6 +295,10 @@ def claims_beside(
 # -- detection ---------------------------------------------------------------------------------
 
 
+def _num(value: float | None) -> str:
+    return "?" if value is None else number(value)
+
+
 def _change_id(case: str, indicator: str, site: str, c: Change) -> str:
     text = (
         f"{case}\x1f{indicator}\x1f{site}\x1f{c.detector}\x1f{c.time.isoformat()}\x1f{c.direction}"
@@ -382,8 +387,9 @@ def detect(
                 title=f"{spec['name']}: {row['direction']} {row['time']:%Y-%m-%d}",
                 body=(
                     f"{spec['name']} ({spec['unit']}) moved {row['direction']} by "
-                    f"{row['magnitude']:.3g} ({row['before']} -> {row['after']}; score "
-                    f"{row['score']:.2f}) from {row['time']:%Y-%m-%d}, detector {row['detector']}. "
+                    f"{number(row['magnitude'])} ({_num(row['before'])} -> "
+                    f"{_num(row['after'])}; score {row['score']:.2f}) from "
+                    f"{row['time']:%Y-%m-%d}, detector {row['detector']}. "
                     + (
                         "As expected if the programme proceeds."
                         if agrees

@@ -1,7 +1,8 @@
 """Analysts' corrections: claim fields, entity merges and splits, and reverting any change.
 
-A correction is kept apart from the extraction (``claim_corrections``), so re-extracting a
-document keeps it, and is applied wherever claims are read (listings, the API, assessment).
+A correction is written into the claim (its column and ``data``, so every filter and reader
+sees it) and remembered with the extracted value in ``claim_corrections``, so re-extracting a
+document re-applies it.
 Merging entities folds one actor name into another for a case (``entity_merges``); splitting
 undoes a merge. Every change writes an audit entry with who, when, before and after; reverting
 an entry is itself a new entry (the log is append-only), restoring the "before" state.
@@ -31,8 +32,8 @@ from watchboard.store.schema import (
     milestone_links,
 )
 
-#: Claim fields an analyst may correct, with their checks.
-CORRECTABLE = ("modality", "event_type", "asserted_by", "source_identified")
+#: Claim fields an analyst may correct (see ``_check``).
+CORRECTABLE = claim_queries.CORRECTABLE
 
 
 def _check(field: str, value: Any) -> Any:
@@ -134,7 +135,7 @@ def correct_claim(
             before = current[field]
             if before == value:
                 continue
-            _set_correction(conn, row["id"], field, value, original=row[field], who=who, at=now)
+            claim_queries.set_correction(conn, row["id"], field, value, actor=who, at=now)
             q.audit(
                 conn,
                 at=now,
@@ -148,29 +149,6 @@ def correct_claim(
             )
             changed[field] = {"before": before, "after": value}
     return {"claim": row["id"], "changed": changed}
-
-
-def _set_correction(
-    conn: Connection,
-    claim_id: str,
-    field: str,
-    value: Any,
-    *,
-    original: Any,
-    who: str,
-    at: datetime,
-) -> None:
-    conn.execute(
-        delete(claim_corrections).where(
-            claim_corrections.c.claim_id == claim_id, claim_corrections.c.field == field
-        )
-    )
-    if value != original:
-        conn.execute(
-            insert(claim_corrections).values(
-                claim_id=claim_id, field=field, value=value, actor=who, at=at
-            )
-        )
 
 
 # -- entities --------------------------------------------------------------------------------------
@@ -333,8 +311,7 @@ def revert(store: Store, entry_id: int, *, reason: str, actor: str | None = None
         before, after, target = entry["before"], entry["after"], entry["target"]
         if action == "claim.correct":
             ((field, value),) = before.items()
-            original = conn.execute(select(claims.c[field]).where(claims.c.id == target)).scalar()
-            _set_correction(conn, target, field, value, original=original, who=who, at=now)
+            claim_queries.set_correction(conn, target, field, value, actor=who, at=now)
         elif action == "claim.credibility":
             pass  # the grade override is the latest audit entry itself; the new entry restores
         elif action == "source.reliability":

@@ -291,7 +291,7 @@ def suggestions(conn: Connection, case_id: int, *, status: str | None) -> list[d
 
 def suggestion(conn: Connection, case_id: int, ref: str) -> dict[str, Any]:
     q = select(milestone_suggestions).where(milestone_suggestions.c.case_id == case_id)
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) < 2**31:
         q = q.where(milestone_suggestions.c.id == int(ref))
     else:
         q = q.where(milestone_suggestions.c.key == ref)

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from watchboard.errors import NotFoundError
+from watchboard.store.documents import escape_like
 from watchboard.store.schema import (
     assessments,
+    claim_corrections,
     claim_places,
     claim_times,
     claims,
@@ -49,6 +51,7 @@ def replace_for_document(
             [{**row, "pipeline_version": pipeline_version, "created_at": at} for row in rows],
         )
         index_claims(conn, [(row["id"], row["data"]) for row in rows])
+        reapply_corrections(conn, [row["id"] for row in rows])
     conn.execute(delete(extraction_runs).where(extraction_runs.c.document_id == document_id))
     conn.execute(
         extraction_runs.insert().values(
@@ -60,6 +63,67 @@ def replace_for_document(
             warnings=list(warnings),
         )
     )
+
+
+#: Claim fields an analyst may correct (columns of ``claims`` mirrored in its ``data``).
+CORRECTABLE = ("modality", "event_type", "asserted_by", "source_identified")
+
+
+def write_field(conn: Connection, claim_id: str, field: str, value: Any) -> None:
+    """Set a correctable field in the claim's column and in its ``data``."""
+    data = dict(conn.execute(select(claims.c.data).where(claims.c.id == claim_id)).scalar_one())
+    if field == "source_identified":
+        data["extra"] = {**(data.get("extra") or {}), "source_identified": value}
+    else:
+        data[field] = value
+    conn.execute(update(claims).where(claims.c.id == claim_id).values({field: value, "data": data}))
+
+
+def set_correction(
+    conn: Connection, claim_id: str, field: str, value: Any, *, actor: str, at: datetime
+) -> None:
+    """Correct one field: written into the claim, remembered (with what extraction gave) so
+    re-extraction keeps it; setting it back to the extracted value removes the correction."""
+    if field not in CORRECTABLE:
+        raise ValueError(field)
+    key = (claim_corrections.c.claim_id == claim_id) & (claim_corrections.c.field == field)
+    found = conn.execute(select(claim_corrections.c.original).where(key)).first()
+    original = (
+        found.original
+        if found is not None
+        else conn.execute(select(claims.c[field]).where(claims.c.id == claim_id)).scalar()
+    )
+    conn.execute(delete(claim_corrections).where(key))
+    if value != original:
+        conn.execute(
+            claim_corrections.insert().values(
+                claim_id=claim_id, field=field, value=value, original=original, actor=actor, at=at
+            )
+        )
+    write_field(conn, claim_id, field, value)
+
+
+def reapply_corrections(conn: Connection, claim_ids: Sequence[str]) -> None:
+    """After re-extraction: corrections of these claims go back into them (and the new
+    extraction's values become the originals)."""
+    for i in range(0, len(claim_ids), 900):
+        rows = conn.execute(
+            select(claim_corrections).where(
+                claim_corrections.c.claim_id.in_(claim_ids[i : i + 900])
+            )
+        ).all()
+        for row in rows:
+            fresh = conn.execute(
+                select(claims.c[row.field]).where(claims.c.id == row.claim_id)
+            ).scalar()
+            key = (claim_corrections.c.claim_id == row.claim_id) & (
+                claim_corrections.c.field == row.field
+            )
+            if fresh == row.value:
+                conn.execute(delete(claim_corrections).where(key))
+                continue
+            conn.execute(update(claim_corrections).where(key).values(original=fresh))
+            write_field(conn, row.claim_id, row.field, row.value)
 
 
 def index_claims(conn: Connection, items: Sequence[tuple[str, Any]]) -> None:
@@ -150,8 +214,7 @@ def page(
         q = q.where(claims.c.id.in_(select(claim_times.c.claim_id).where(*cond)))
     if text:
         for word in text.split()[:8]:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            q = q.where(claims.c.quote.ilike(pattern, escape="\\"))
+            q = q.where(claims.c.quote.ilike(f"%{escape_like(word)}%", escape="\\"))
     q = q.order_by(claims.c.id).limit(limit)
     return [dict(row._mapping) for row in conn.execute(q)]
 
@@ -222,7 +285,11 @@ def query(
 
 def get(conn: Connection, ref: str) -> dict[str, Any]:
     """A claim by id or unique id prefix (4+ characters)."""
-    rows = list(conn.execute(_select().where(claims.c.id.like(f"{ref}%")).limit(2)))
+    rows = list(
+        conn.execute(
+            _select().where(claims.c.id.like(f"{escape_like(ref)}%", escape="\\")).limit(2)
+        )
+    )
     if len(ref) < 4 or not rows:
         raise NotFoundError(f"no claim {ref!r} (see 'watchboard claims' for ids)")
     if len(rows) > 1:

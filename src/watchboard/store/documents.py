@@ -250,6 +250,11 @@ def _select_documents(*, current_only: bool) -> Any:
     )
 
 
+def escape_like(text: str) -> str:
+    """Text matched literally inside a LIKE pattern (with ``escape="\\"``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def resolve_id(conn: Connection, ref: str) -> str:
     """A document id from a full id, a unique id prefix (4+ characters) or a URL/key."""
     exact = conn.execute(
@@ -260,7 +265,9 @@ def resolve_id(conn: Connection, ref: str) -> str:
     if len(ref) >= 4:
         matches = list(
             conn.execute(
-                select(documents.c.id).where(documents.c.id.like(f"{ref}%")).limit(5)
+                select(documents.c.id)
+                .where(documents.c.id.like(f"{escape_like(ref)}%", escape="\\"))
+                .limit(5)
             ).scalars()
         )
         if len(matches) == 1:

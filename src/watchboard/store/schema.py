@@ -488,14 +488,16 @@ login_failures = Table(
     Index("ix_login_failures_client", "client", "at"),
 )
 
-# Analysts' corrections of extracted claims, kept apart from the extraction so that
-# re-extracting a document keeps them (the audit log has the history and reverts).
+# Analysts' corrections of extracted claims. They are written into the claim (columns and
+# data) and kept here too, so re-extracting a document re-applies them (the audit log has the
+# history and reverts).
 claim_corrections = Table(
     "claim_corrections",
     metadata,
     Column("claim_id", String(16), primary_key=True),
     Column("field", String(40), primary_key=True),
     Column("value", JSON),
+    Column("original", JSON),  # what extraction gave, restored when the correction goes
     Column("actor", String(200), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from watchboard.model import Source, SourceKind
-from watchboard.store.schema import document_versions, documents, sources
+from watchboard.store.schema import case_sources, document_versions, documents, sources
 
 
 def _to_source(row: Any) -> Source:
@@ -69,9 +70,13 @@ def ensure(conn: Connection, source: Source, *, origin: str) -> int:
     return upsert(conn, source, origin=origin)
 
 
-def list_with_counts(conn: Connection) -> list[dict[str, Any]]:
-    """Sources with the number of current documents attributed to each."""
-    counts = (
+def list_with_counts(
+    conn: Connection, case_ids: Collection[int] | None = None
+) -> list[dict[str, Any]]:
+    """Sources with the number of current documents attributed to each. With ``case_ids``,
+    only sources those cases register or have documents from, counting only their documents
+    (what a user limited to some cases may see)."""
+    counted = (
         select(document_versions.c.source_id, func.count().label("documents"))
         .join(
             documents,
@@ -79,13 +84,21 @@ def list_with_counts(conn: Connection) -> list[dict[str, Any]]:
             & (documents.c.current_version == document_versions.c.version),
         )
         .group_by(document_versions.c.source_id)
-        .subquery()
     )
-    rows = conn.execute(
+    if case_ids is not None:
+        counted = counted.where(documents.c.case_id.in_(sorted(case_ids)))
+    counts = counted.subquery()
+    query = (
         select(sources, func.coalesce(counts.c.documents, 0).label("documents"))
         .outerjoin(counts, counts.c.source_id == sources.c.id)
         .order_by(sources.c.name)
     )
+    if case_ids is not None:
+        registered = select(case_sources.c.source_id).where(
+            case_sources.c.case_id.in_(sorted(case_ids))
+        )
+        query = query.where(sources.c.id.in_(registered) | (counts.c.documents > 0))
+    rows = conn.execute(query)
     out = []
     for row in rows:
         source = _to_source(row)

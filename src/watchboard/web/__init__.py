@@ -100,6 +100,9 @@ def create_app(
             headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
+    from watchboard.web.guard import InputGuard
+
+    app.add_middleware(InputGuard)
     return app
 
 

@@ -17,8 +17,9 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -35,10 +36,46 @@ from watchboard.store import assessment as assess_q
 from watchboard.store import cases as case_q
 from watchboard.store import claims as claim_q
 from watchboard.store import observations as obs_q
+from watchboard.store.documents import escape_like
 from watchboard.store.schema import audit_log, claims, document_versions, documents, sources
 from watchboard.web.security import admin, case_dependency, current_user, store_of, writer
 
-router = APIRouter(prefix="/api/v1")
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem details), sent as ``application/problem+json``."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="For invalid input: each bad field and why"
+    )
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": Problem.model_json_schema()}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_response("Bad request (e.g. a cursor this server did not give out)"),
+    401: _problem_response("Not signed in, or an invalid API token"),
+    403: _problem_response("Not allowed for your role, or a missing CSRF token"),
+    404: _problem_response("No such thing, or a case you were not given"),
+    413: _problem_response("Request body too large"),
+    422: _problem_response("Invalid input"),
+    429: _problem_response("Too many requests"),
+}
+
+#: Declares the bearer-token scheme in OpenAPI (Swagger's "Authorize"); a missing header is
+#: fine here: the session cookie is the other way in (``security.current_user`` decides).
+bearer = HTTPBearer(auto_error=False, description="An API token: 'watchboard user token'")
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Depends(bearer)])
 
 Reader = Annotated[Principal, Depends(current_user)]
 Writer = Annotated[Principal, Depends(writer)]
@@ -47,6 +84,17 @@ CaseRead = Annotated[tuple[Principal, int, str], Depends(case_dependency("reader
 CaseWrite = Annotated[tuple[Principal, int, str], Depends(case_dependency("writer"))]
 
 MAX_LIMIT = 500
+MAX_INT = 2**31 - 1  # ids, versions and offsets fit a 32-bit integer column on every backend
+_NUMBER = r"-?\d{1,3}(\.\d{1,12})?"
+BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+BBOX_HELP = "west,south,east,north in degrees (west > east crosses 180°)"
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    west, south, east, north = (float(v) for v in text.split(","))
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise HTTPException(422, "bbox: west,south,east,north within ±180, ±90, south ≤ north")
+    return west, south, east, north
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -153,7 +201,9 @@ def claim_out(row: dict[str, Any], fixes: dict[str, Any] | None) -> dict[str, An
 def case_of_document(request: Request, principal: Principal, doc_id: str) -> str:
     with store_of(request).reading() as conn:
         row = conn.execute(
-            select(documents.c.id, documents.c.case_id).where(documents.c.id.like(f"{doc_id}%"))
+            select(documents.c.id, documents.c.case_id).where(
+                documents.c.id.like(f"{escape_like(doc_id)}%", escape="\\")
+            )
         ).all()
     if len(doc_id) < 4 or len(row) != 1 or row[0].case_id is None:
         raise HTTPException(404, f"no document {doc_id!r}")
@@ -226,13 +276,7 @@ def list_claims(
     modality: Annotated[Literal[MODALITIES] | None, Query()] = None,  # type: ignore[valid-type]
     event_type: Annotated[str | None, Query(max_length=40)] = None,
     max_credibility: Annotated[int | None, Query(ge=1, le=6)] = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?$",
-            description="west,south,east,north in degrees (west > east crosses 180°)",
-        ),
-    ] = None,
+    bbox: Annotated[str | None, Query(pattern=BBOX_PATTERN, description=BBOX_HELP)] = None,
     since: Annotated[date | None, Query(description="Claims dated on or after")] = None,
     until: Annotated[date | None, Query(description="Claims dated on or before")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the quote")] = None,
@@ -240,12 +284,7 @@ def list_claims(
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Response:
-    box = None
-    if bbox:
-        west, south, east, north = (float(v) for v in bbox.split(","))
-        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-            raise HTTPException(422, "bbox: west,south,east,north within ±180, ±90, south ≤ north")
-        box = (west, south, east, north)
+    box = parse_bbox(bbox) if bbox else None
     if since and until and since > until:
         raise HTTPException(422, "since is after until")
     with store_of(request).reading() as conn:
@@ -313,7 +352,7 @@ def list_documents(
     request: Request,
     case: CaseRead,
     source: Annotated[str | None, Query(max_length=200)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Response:
     docs = jobs.list_documents(
@@ -340,7 +379,7 @@ def get_document(
     request: Request,
     doc_id: str,
     principal: Reader,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> Response:
     full = case_of_document(request, principal, doc_id)
     store = store_of(request)
@@ -393,8 +432,8 @@ def document_diff(
     request: Request,
     doc_id: str,
     principal: Reader,
-    old: Annotated[int | None, Query(ge=1)] = None,
-    new: Annotated[int | None, Query(ge=1)] = None,
+    old: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    new: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> Response:
     full = case_of_document(request, principal, doc_id)
     d = jobs.diff_document(store_of(request), full, old=old, new=new)
@@ -413,9 +452,27 @@ def document_diff(
 # -- sources -------------------------------------------------------------------------------------
 
 
+def visible_sources(request: Request, principal: Principal) -> list[dict[str, Any]]:
+    """The registry as this user may see it: sources of the cases they were given (admins:
+    all), with document counts from those cases only."""
+    from watchboard.store import sources as source_q
+
+    with store_of(request).reading() as conn:
+        return source_q.list_with_counts(conn, principal.case_ids)
+
+
+def check_regrade(request: Request, principal: Principal, name: str) -> None:
+    """A source's grade counts in every case that uses it: an analyst may change it only for
+    a source of a case they were given (else 404, as for anything they cannot see)."""
+    if principal.is_admin:
+        return
+    if not any(s["name"].lower() == name.lower() for s in visible_sources(request, principal)):
+        raise HTTPException(404, f"no source {name!r}")
+
+
 @router.get("/sources", tags=["sources"], summary="The source registry with grades")
 def list_sources(request: Request, principal: Reader) -> Response:
-    return respond(request, jobs.list_sources(store_of(request)))
+    return respond(request, visible_sources(request, principal))
 
 
 class Regrade(BaseModel):
@@ -425,6 +482,7 @@ class Regrade(BaseModel):
 
 @router.patch("/sources/{name}", tags=["sources"], summary="Regrade a source (A-F)")
 def regrade_source(request: Request, name: str, body: Regrade, principal: Writer) -> Response:
+    check_regrade(request, principal, name)
     result = assess_jobs.regrade_source(
         store_of(request), name, body.reliability, reason=body.reason, actor=principal.username
     )
@@ -743,11 +801,11 @@ def export(
 def basemap(
     request: Request,
     principal: Reader,
-    bbox: Annotated[str | None, Query(pattern=r"^[-\d.]+,[-\d.]+,[-\d.]+,[-\d.]+$")] = None,
+    bbox: Annotated[str | None, Query(pattern=BBOX_PATTERN, description=BBOX_HELP)] = None,
 ) -> Response:
     from watchboard.report.basemap import basemap_geojson
 
-    box = tuple(float(v) for v in bbox.split(",")) if bbox else None
+    box = parse_bbox(bbox) if bbox else None
     return respond(request, basemap_geojson(box))
 
 
@@ -759,7 +817,9 @@ def audit(
     request: Request,
     principal: Reader,
     case: Annotated[str | None, Query(max_length=100)] = None,
-    before: Annotated[int | None, Query(ge=1, description="Entries with a smaller id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="Entries with a smaller id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Response:
     store = store_of(request)
@@ -786,7 +846,12 @@ class Revert(BaseModel):
 
 
 @router.post("/audit/{entry_id}/revert", tags=["audit"], summary="Undo a recorded change")
-def revert(request: Request, entry_id: int, body: Revert, principal: Writer) -> Response:
+def revert(
+    request: Request,
+    entry_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    body: Revert,
+    principal: Writer,
+) -> Response:
     store = store_of(request)
     with store.reading() as conn:
         case_id = conn.execute(

@@ -53,7 +53,7 @@ def document_list(
     request: Request,
     case: CaseRead,
     source: Annotated[str | None, Query(max_length=200)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Response:
     store = store_of(request)
     docs = jobs.list_documents(
@@ -140,7 +140,7 @@ def reader(
     request: Request,
     doc_id: str,
     case: CaseRead,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     claim: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
     store = store_of(request)
@@ -177,8 +177,8 @@ def document_diff(
     request: Request,
     doc_id: str,
     case: CaseRead,
-    old: Annotated[int | None, Query(ge=1)] = None,
-    new: Annotated[int | None, Query(ge=1)] = None,
+    old: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    new: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     _document_in_case(request, case, doc_id)
     diff = jobs.diff_document(store_of(request), doc_id, old=old, new=new)

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from watchboard import jobs
 from watchboard.errors import WatchboardError
 from watchboard.jobs import assess as assess_jobs
 from watchboard.jobs import review
 from watchboard.jobs.accounts import Principal
 from watchboard.store import cases as case_q
 from watchboard.store.schema import audit_log
+from watchboard.web.api import check_regrade, visible_sources
 from watchboard.web.pages_common import (
     RELIABILITY_WORDS,
     CaseEdit,
@@ -46,7 +46,7 @@ def source_registry(request: Request, user: User) -> Response:
     return show(
         request,
         "sources.html",
-        {"sources": jobs.list_sources(store_of(request)), "grades": RELIABILITY_WORDS},
+        {"sources": visible_sources(request, user), "grades": RELIABILITY_WORDS},
         nav="sources",
     )
 
@@ -64,6 +64,7 @@ def regrade_source(
         return redirect(request, back, error="Choose a reliability grade A–F.")
     if not reason.strip():
         return redirect(request, back, error=f"Give a reason for regrading {name}.")
+    check_regrade(request, user, name)
     try:
         result = assess_jobs.regrade_source(
             store_of(request), name, reliability, reason=reason, actor=user.username
@@ -187,14 +188,16 @@ def _audit_page(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit(
-    request: Request, user: User, before: Annotated[int | None, Query(ge=1)] = None
+    request: Request, user: User, before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
 ) -> Response:
     return _audit_page(request, user, None, before)
 
 
 @router.get("/cases/{slug}/audit", response_class=HTMLResponse)
 def case_audit(
-    request: Request, case: CaseRead, before: Annotated[int | None, Query(ge=1)] = None
+    request: Request,
+    case: CaseRead,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     return _audit_page(request, case.principal, case, before)
 
@@ -202,7 +205,7 @@ def case_audit(
 @router.post("/audit/{entry_id}/revert")
 def revert(
     request: Request,
-    entry_id: int,
+    entry_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     user: Editor,
     reason: Annotated[str, Form(max_length=2000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",

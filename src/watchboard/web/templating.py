@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from watchboard import __version__
+from watchboard.report.brief import number
 
 
 @cache
@@ -24,6 +25,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["day"] = lambda d: d.strftime("%Y-%m-%d") if d else "—"
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "—"
+    env.filters["num"] = lambda v: "—" if v is None else number(float(v))
     env.globals["version"] = __version__
     return env
 
