@@ -46,7 +46,7 @@ LIMITS = {
     "anachronisms": 10,
     "single_source": 10,
     "unidentified": 8,
-    "map_points": 400,
+    "map_points": 150,
     "documents": 200,
 }
 
@@ -542,7 +542,7 @@ def build_brief(
     indicators = [_indicator_row(ind, cites, case) for ind in case.indicators]
     cautions, cautions_more = _cautions(a, stories, cites, lim)
     gaps = _gaps(case, a, stories)
-    map_points = _map_points(a, lim["map_points"])
+    map_points, counts["map_places"] = _map_points(a, lim["map_points"])
 
     # Sources: those the case registers and every one a footnote quotes.
     cited_outlets = Counter(c.outlet for c in cites.items if c.kind == "claim")
@@ -888,8 +888,9 @@ def _gaps(case: CaseInfo, a: Assessment, stories: Sequence[_Story]) -> list[Sent
 _AREA_FEATURES = re.compile(r"^(A\.PCL|L\.(RGN|CONT|AREA)|T\.PEN)")
 
 
-def _map_points(a: Assessment, limit: int) -> list[dict[str, Any]]:
-    """Geolocated claims, one point per place with the best grade and how many claims."""
+def _map_points(a: Assessment, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Geolocated claims, one point per place with the best grade and how many claims: the
+    ``limit`` best-supported (and every case site), and how many places there are."""
     places: dict[tuple[float, float, str], dict[str, Any]] = {}
     for cid, r in a.records.items():
         g = a.grades[cid]
@@ -913,7 +914,9 @@ def _map_points(a: Assessment, limit: int) -> list[dict[str, Any]]:
             point["claims"] += 1
             point["credibility"] = min(point["credibility"], g.credibility)
     points = sorted(places.values(), key=lambda p: (p["credibility"], -p["claims"], p["name"]))
-    return points[:limit]
+    # Case sites always stay (the site table counts claims from them); other places by rank.
+    kept = [p for p in points if p["site"]] + [p for p in points if not p["site"]]
+    return kept[: max(limit, sum(1 for p in points if p["site"]))], len(points)
 
 
 def judgement(word: str | None, clause: str) -> str:
