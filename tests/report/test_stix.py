@@ -206,6 +206,12 @@ def test_demo_bundle_has_one_object_per_thing(
     assert len(notes(demo_bundle, "contradiction")) == len(tables["contradictions"]) > 0
     assert len(by_type(demo_bundle, "grouping")) == 1
     assert len(by_type(demo_bundle, "extension-definition")) == 1
+    relationships = by_type(demo_bundle, "relationship")
+    kinds = [r["x_watchboard_kind"] for r in relationships]
+    assert kinds.count("contradicts") == len(tables["contradictions"])
+    stories = [a for a in tables["assessments"] if a["match_group"] != a["claim_id"]]
+    assert kinds.count("same-story") == len(stories) > 0
+    assert {r["relationship_type"] for r in relationships} == {"related-to"}
     ids = [o["id"] for o in demo_bundle["objects"]]
     assert len(ids) == len(set(ids))
 
@@ -215,6 +221,7 @@ def test_every_reference_resolves_inside_the_bundle(demo_bundle: dict[str, Any])
     for obj in demo_bundle["objects"]:
         refs = list(obj.get("object_refs", [])) + list(obj.get("extensions", {}))
         refs += [obj["created_by_ref"]] if "created_by_ref" in obj else []
+        refs += [obj[k] for k in ("source_ref", "target_ref") if k in obj]
         assert set(refs) <= ids, obj["id"]
     (case,) = by_type(demo_bundle, "grouping")
     assert set(case["object_refs"]) == ids - {case["id"]}

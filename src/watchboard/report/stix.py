@@ -34,8 +34,10 @@ Input is a case snapshot (``store.snapshot.dump_case``); output is one bundle, b
 - **note** per milestone (``kind`` "milestone": due window and the stored status, referring to
   its evidence claims and its site, or to the case's grouping when it has neither), per
   contradiction (``kind`` "contradiction", referring to both claims) and per anachronism
-  (``kind`` "anachronism", referring to the claim and its report). STIX has no relationship
-  type for these, so they are notes, not relationship objects.
+  (``kind`` "anachronism", referring to the claim and its report).
+- **relationship** ``related-to`` between claim notes: two claims that contradict each other
+  (custom ``kind`` "contradicts", beside the contradiction's note) and each claim matched into
+  a story with the story's first claim (``kind`` "same-story").
 - **grouping** — the case: name = title, description = question, context "unspecified";
   custom ``case_slug``, ``region``, ``start_date``, ``end_date``, ``case_description``;
   ``object_refs`` = every other object.
@@ -95,7 +97,9 @@ DEFAULT_PRODUCER = "Watchboard"
 
 #: Every custom property Watchboard writes (without PREFIX), as declared by its extension.
 PROPERTIES: dict[str, str] = {
-    "kind": "note: what the note records: claim, milestone, contradiction or anachronism",
+    "kind": "note: what the note records: claim, milestone, contradiction or anachronism; "
+    "relationship: what it records: contradicts (two claims disagree) or same-story (two "
+    "claims were matched as reports of the same thing)",
     # sources (identity)
     "reliability": "identity: Admiralty source reliability, A (reliable) to F (cannot be judged)",
     "source_kind": "identity: state_media, wire, newspaper, think_tank, government, aggregator "
@@ -152,7 +156,7 @@ PROPERTIES: dict[str, str] = {
     "evidence": "note: claims weighed for the status (claim, role, credibility, why)",
     "links": "note: claims an analyst linked to the milestone (claim_id, role, note, actor)",
     # findings (note)
-    "contradiction_id": "note: Watchboard's contradiction id",
+    "contradiction_id": "note, relationship: Watchboard's contradiction id",
     "contradiction_kind": "note: the kind of contradiction",
     "claim_ids": "note: the two contradicting claims",
     "texts": "note: the contradicting text of each claim",
@@ -382,6 +386,7 @@ class _Export:
         self.add_milestones()
         self.add_contradictions()
         self.add_anachronisms()
+        self.add_relationships()
         self.add_case()
         return self.out
 
@@ -741,6 +746,54 @@ class _Export:
                             text=row.get("text"),
                             active=row.get("active"),
                         ),
+                    )
+                )
+
+    def add_relationships(self) -> None:
+        """``related-to`` relationships between claim notes (STIX has no more specific type
+        between notes): two claims that contradict each other, and each claim matched into a
+        story with the story's first claim. ``x_watchboard_kind`` says which."""
+        for i, row in self.rows("contradictions", "id"):
+            with _row("contradictions", i, row.get("id")):
+                a, b = str(row["claim_a"]), str(row["claim_b"])
+                if a not in self.notes or b not in self.notes:
+                    continue
+                seen = _time(row["first_seen_at"])
+                self.out.append(
+                    stix2.v21.Relationship(
+                        id=stix_id("relationship", "contradicts", str(row["id"])),
+                        relationship_type="related-to",
+                        source_ref=self.notes[a],
+                        target_ref=self.notes[b],
+                        description=row["detail"],
+                        created_by_ref=self.producer_id,
+                        created=seen,
+                        modified=seen,
+                        allow_custom=True,
+                        **self.custom(kind="contradicts", contradiction_id=str(row["id"])),
+                    )
+                )
+        for i, row in self.rows("assessments", "claim_id"):
+            with _row("assessments", i, row.get("claim_id")):
+                claim, story = str(row["claim_id"]), str(row.get("match_group") or "")
+                if not story or story == claim or claim not in self.notes:
+                    continue
+                if story not in self.notes:
+                    continue
+                assessed = _time(row["assessed_at"])
+                created = min(self.claim_created[claim], assessed)
+                self.out.append(
+                    stix2.v21.Relationship(
+                        id=stix_id("relationship", "same-story", claim, story),
+                        relationship_type="related-to",
+                        source_ref=self.notes[claim],
+                        target_ref=self.notes[story],
+                        description="matched as a report of the same thing",
+                        created_by_ref=self.producer_id,
+                        created=created,
+                        modified=assessed,
+                        allow_custom=True,
+                        **self.custom(kind="same-story"),
                     )
                 )
 
