@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, exists, func, or_, select, update
 
 from watchboard.errors import NotFoundError
 from watchboard.store.documents import escape_like
@@ -46,9 +46,15 @@ def replace_for_document(
     """Replace every claim of a document with a new extraction's, and record the run."""
     conn.execute(delete(claims).where(claims.c.document_id == document_id))
     if rows:
+        case_id = conn.execute(
+            select(documents.c.case_id).where(documents.c.id == document_id)
+        ).scalar()
         conn.execute(
             claims.insert(),
-            [{**row, "pipeline_version": pipeline_version, "created_at": at} for row in rows],
+            [
+                {**row, "pipeline_version": pipeline_version, "created_at": at, "case_id": case_id}
+                for row in rows
+            ],
         )
         index_claims(conn, [(row["id"], row["data"]) for row in rows])
         reapply_corrections(conn, [row["id"] for row in rows])
@@ -177,22 +183,46 @@ def page(
     """One page of a case's claims in id order after the cursor ``after`` (keyset paging).
 
     ``bbox`` is (west, south, east, north) in degrees, west > east crossing the antimeridian;
-    ``since``/``until`` keep claims with a dated time overlapping the interval; ``text`` keeps
-    claims whose quote holds every word (case-insensitive).
+    ``since``/``until`` keep claims with a dated time overlapping the interval; ``text`` is a
+    full-text query over the quotes (web-search syntax: words, "a phrase", OR, -word; words
+    are stemmed, so "factory" finds "factories").
     """
-    q = _select().where(documents.c.case_id == case_id)
+    # Two steps: the page's claim ids by the claims' own keys and indexes (so the id order
+    # ends the scan after ``limit`` hits), then the details of just those claims.
+    q = select(claims.c.id).where(claims.c.case_id == case_id)
     if after:
         q = q.where(claims.c.id > after)
     if document_id:
         q = q.where(claims.c.document_id == document_id)
     if source:
-        q = q.where(func.lower(sources.c.name) == source.lower())
+        # A source has few documents next to a case's claims: list them.
+        source_id = conn.execute(
+            select(sources.c.id).where(func.lower(sources.c.name) == source.lower())
+        ).scalar()
+        if source_id is None:
+            return []
+        q = q.where(
+            claims.c.document_id.in_(
+                select(document_versions.c.document_id)
+                .join(
+                    documents,
+                    (documents.c.id == document_versions.c.document_id)
+                    & (documents.c.current_version == document_versions.c.version),
+                )
+                .where(document_versions.c.source_id == source_id, documents.c.case_id == case_id)
+            )
+        )
     if modality:
         q = q.where(claims.c.modality == modality)
     if event_type:
         q = q.where(claims.c.event_type == event_type)
+    # Filters probe each claim met in id order (EXISTS, or a join on a key), so a page ends
+    # after ``limit`` hits instead of first collecting every match; the source and full-text
+    # filters, which select few claims (or that FTS answers as a set), are lists of ids.
     if max_credibility is not None:
-        q = q.where(assessments.c.credibility <= max_credibility)
+        q = q.join(assessments, assessments.c.claim_id == claims.c.id).where(
+            assessments.c.credibility <= max_credibility
+        )
     if bbox is not None:
         west, south, east, north = bbox
         lon = (
@@ -201,8 +231,10 @@ def page(
             else or_(claim_places.c.lon >= west, claim_places.c.lon <= east)
         )
         q = q.where(
-            claims.c.id.in_(
-                select(claim_places.c.claim_id).where(claim_places.c.lat.between(south, north), lon)
+            exists().where(
+                claim_places.c.claim_id == claims.c.id,
+                claim_places.c.lat.between(south, north),
+                lon,
             )
         )
     if since is not None or until is not None:
@@ -211,12 +243,19 @@ def page(
             cond.append(claim_times.c.end > since)
         if until is not None:
             cond.append(claim_times.c.start <= until)
-        q = q.where(claims.c.id.in_(select(claim_times.c.claim_id).where(*cond)))
+        q = q.where(exists().where(claim_times.c.claim_id == claims.c.id, *cond))
     if text:
-        for word in text.split()[:8]:
-            q = q.where(claims.c.quote.ilike(f"%{escape_like(word)}%", escape="\\"))
-    q = q.order_by(claims.c.id).limit(limit)
-    return [dict(row._mapping) for row in conn.execute(q)]
+        from watchboard.store.fts import claims_matching
+
+        condition = claims_matching(conn, text)
+        if condition is None:
+            return []
+        q = q.where(condition)
+    ids = list(conn.execute(q.order_by(claims.c.id).limit(limit)).scalars())
+    if not ids:
+        return []
+    rows = conn.execute(_select().where(claims.c.id.in_(ids)).order_by(claims.c.id))
+    return [dict(row._mapping) for row in rows]
 
 
 def _select() -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -24,6 +25,36 @@ POSTGRES_DDL = (
     "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, left(text, 200000)), 'B')) STORED",
     "CREATE INDEX ix_versions_tsv ON document_versions USING gin (tsv)",
+)
+
+# Claims' quotes, for the API's and the pages' word search. SQLite: an FTS5 table holding
+# each quote with its claim id, kept in step with ``claims`` by triggers; the rowid of each
+# entry is remembered per claim (``claim_fts_rows``) so a deleted claim's entry is found by
+# key, and nothing depends on ``claims``' implicit rowids (VACUUM may renumber those).
+# PostgreSQL: a generated tsvector column with a GIN index.
+CLAIM_SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE claim_fts USING fts5("
+    "quote, claim_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TABLE claim_fts_rows (claim_id VARCHAR(16) PRIMARY KEY, fts_rowid INTEGER NOT NULL)",
+    "CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN "
+    "INSERT INTO claim_fts(quote, claim_id) VALUES (new.quote, new.id); "
+    "INSERT OR REPLACE INTO claim_fts_rows(claim_id, fts_rowid) "
+    "VALUES (new.id, last_insert_rowid()); END",
+    "CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN "
+    "DELETE FROM claim_fts WHERE rowid = "
+    "(SELECT fts_rowid FROM claim_fts_rows WHERE claim_id = old.id); "
+    "DELETE FROM claim_fts_rows WHERE claim_id = old.id; END",
+    "CREATE TRIGGER claims_fts_update AFTER UPDATE OF quote ON claims BEGIN "
+    "DELETE FROM claim_fts WHERE rowid = "
+    "(SELECT fts_rowid FROM claim_fts_rows WHERE claim_id = old.id); "
+    "INSERT INTO claim_fts(quote, claim_id) VALUES (new.quote, new.id); "
+    "INSERT OR REPLACE INTO claim_fts_rows(claim_id, fts_rowid) "
+    "VALUES (new.id, last_insert_rowid()); END",
+)
+CLAIM_POSTGRES_DDL = (
+    "ALTER TABLE claims ADD COLUMN quote_tsv tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('english'::regconfig, quote)) STORED",
+    "CREATE INDEX ix_claims_quote_tsv ON claims USING gin (quote_tsv)",
 )
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -45,6 +76,48 @@ def create(conn: Connection) -> None:
     else:
         for statement in POSTGRES_DDL:
             conn.exec_driver_sql(statement)
+
+
+def create_claim_index(conn: Connection) -> None:
+    """Create the claims' full-text index and fill it from the claims already stored."""
+    if conn.dialect.name == "sqlite":
+        for statement in CLAIM_SQLITE_DDL:
+            conn.exec_driver_sql(statement)
+        rows = conn.exec_driver_sql("SELECT id, quote FROM claims ORDER BY id").fetchall()
+        for claim_id, quote in rows:
+            conn.exec_driver_sql(
+                "INSERT INTO claim_fts(quote, claim_id) VALUES (?, ?)", (quote, claim_id)
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO claim_fts_rows(claim_id, fts_rowid) VALUES (?, last_insert_rowid())",
+                (claim_id,),
+            )
+    else:
+        for statement in CLAIM_POSTGRES_DDL:
+            conn.exec_driver_sql(statement)
+
+
+def claims_matching(conn: Connection, query: str) -> Any | None:
+    """A condition on ``claims`` keeping those whose quote matches a web-search query (words,
+    "phrases", OR, -word); None when the query has no words."""
+    from sqlalchemy import bindparam, literal_column
+
+    from watchboard.store.schema import claims
+
+    query = query.replace("\x00", " ")
+    if conn.dialect.name == "sqlite":
+        match = to_fts5(query)
+        if not match:
+            return None
+        ids = text("SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :claim_q").bindparams(
+            bindparam("claim_q", match)
+        )
+        return claims.c.id.in_(ids.columns(claim_id=claims.c.id.type))
+    if not _WORD.search(query):
+        return None
+    return literal_column("claims.quote_tsv").op("@@")(
+        text("websearch_to_tsquery('english', :claim_q)").bindparams(bindparam("claim_q", query))
+    )
 
 
 def index_many(conn: Connection, rows: list[tuple[int, str | None, str]]) -> None:

@@ -93,6 +93,19 @@ def _m0005_accounts(conn: Connection) -> None:
 
     tables = [schema.metadata.tables[name] for name in _V5_TABLES]
     schema.metadata.create_all(conn, tables=tables)
+    # Databases created before version 5 lack claims.case_id (see migration 3's note).
+    inspector = inspect(conn)
+    if "case_id" not in {c["name"] for c in inspector.get_columns("claims")}:
+        conn.execute(text("ALTER TABLE claims ADD COLUMN case_id INTEGER"))
+        conn.execute(
+            text(
+                "UPDATE claims SET case_id = "
+                "(SELECT documents.case_id FROM documents WHERE documents.id = claims.document_id)"
+            )
+        )
+    if "ix_claims_case" not in {i["name"] for i in inspector.get_indexes("claims")}:
+        conn.execute(text("CREATE INDEX ix_claims_case ON claims (case_id, id)"))
+    fts.create_claim_index(conn)
     after = ""
     while True:  # in batches by id, so a large archive is never held in memory at once
         batch: list[tuple[str, Any]] = [
@@ -126,7 +139,7 @@ MIGRATIONS: list[Migration] = [
     (
         5,
         "accounts: users, case access, API tokens, sessions, login failures; claim "
-        "corrections, entity merges; claim places and times for filtering",
+        "corrections, entity merges; claim places, times and words for filtering",
         _m0005_accounts,
     ),
 ]

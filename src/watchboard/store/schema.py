@@ -226,7 +226,10 @@ claims = Table(
     Column("data", JSON, nullable=False),  # every field with spans and rules
     Column("pipeline_version", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The document's case (migration 5), so a case's claims are read in id order by index.
+    Column("case_id", Integer),
     Index("ix_claims_document", "document_id"),
+    Index("ix_claims_case", "case_id", "id"),
     Index("ix_claims_event_type", "event_type"),
     Index("ix_claims_modality", "modality"),
     Index("ix_claims_asserted_by", "asserted_by"),
