@@ -174,8 +174,12 @@ def test_migration_5_indexes_claims_of_an_older_database(tmp_path):
         times = conn.execute(select(func.count()).select_from(claim_times)).scalar_one()
         assert places > 0 and times > 0
         # Make it a version-4 database again.
-        for table in reversed(migrations._V5_TABLES):
+        for trigger in ("claims_fts_insert", "claims_fts_delete", "claims_fts_update"):
+            conn.execute(text(f"DROP TRIGGER {trigger}"))
+        for table in (*reversed(migrations._V5_TABLES), "claim_fts", "claim_fts_rows"):
             conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("DROP INDEX ix_claims_case"))
+        conn.execute(text("ALTER TABLE claims DROP COLUMN case_id"))
         conn.execute(text("DELETE FROM schema_migrations WHERE version = 5"))
     with pytest.raises(Exception, match="migrate"):
         Store.open(url)
@@ -183,3 +187,8 @@ def test_migration_5_indexes_claims_of_an_older_database(tmp_path):
     with Store.open(url) as store, store.reading() as conn:
         assert conn.execute(select(func.count()).select_from(claim_places)).scalar_one() == places
         assert conn.execute(select(func.count()).select_from(claim_times)).scalar_one() == times
+        assert conn.execute(text("SELECT count(*) FROM claims WHERE case_id IS NULL")).scalar() == 0
+        found = conn.execute(
+            text("SELECT count(*) FROM claim_fts WHERE claim_fts MATCH 'factories'")
+        ).scalar()
+        assert found and found > 0

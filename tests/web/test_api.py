@@ -362,13 +362,30 @@ def test_since_after_until_is_invalid(client: TestClient, demo: Demo) -> None:
 def test_q_keeps_claims_whose_quote_holds_every_word(
     client: TestClient, demo: Demo, claims_by_id: dict[str, dict[str, Any]], words: str
 ) -> None:
-    expected = [
+    # Full-text search: every word, case-insensitive, stemmed ("factories" finds "factory").
+    def tokens(quote: str) -> list[str]:
+        return re.findall(r"\w+", quote.lower())
+
+    exact = [
         i
         for i, c in claims_by_id.items()
-        if all(w.lower() in c["quote"].lower() for w in words.split())
+        if all(w.lower() in tokens(c["quote"]) for w in words.split())
     ]
-    assert expected
-    assert ids(all_claims(client, demo, q=words)) == expected
+    assert exact
+    found = ids(all_claims(client, demo, q=words))
+    assert set(exact) <= set(found)
+    for claim_id in found:
+        quote = tokens(claims_by_id[claim_id]["quote"])
+        for w in words.lower().split():
+            stem = w[: max(3, len(w) - 3)]
+            assert any(t.startswith(stem) for t in quote), (claim_id, w)
+
+
+def test_q_phrases_or_and_exclusions(client: TestClient, demo: Demo) -> None:
+    both = set(ids(all_claims(client, demo, q="missiles shells")))
+    either = set(ids(all_claims(client, demo, q="missiles OR shells")))
+    without = set(ids(all_claims(client, demo, q="missiles -shells")))
+    assert both <= either and without <= either and not (both & without)
 
 
 def test_q_with_sql_wildcards_matches_them_literally(client: TestClient, demo: Demo) -> None:
