@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--max-seconds", help="time cap per ingest run (0: none; default 300)")
     parser.add_argument(
         "--only",
-        choices=("ingest", "clustering", "extract", "assess", "brief"),
+        choices=("ingest", "clustering", "extract", "assess", "brief", "web-load"),
         help="run one script only",
     )
     args = parser.parse_args()
@@ -55,6 +55,10 @@ def main() -> int:
         ("extract", [sys.executable, str(HERE / "bench_extract.py"), *(["--quick"] * args.quick)]),
         ("assess", [sys.executable, str(HERE / "bench_assess.py"), *(["--quick"] * args.quick)]),
         ("brief", [sys.executable, str(HERE / "bench_brief.py"), *(["--quick"] * args.quick)]),
+        (
+            "web-load",
+            [sys.executable, str(HERE / "bench_web_load.py"), *(["--quick"] * args.quick)],
+        ),
     ]
     if args.only:
         steps = [s for s in steps if s[0] == args.only]

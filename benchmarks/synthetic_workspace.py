@@ -1302,7 +1302,36 @@ def _cached(directory: Path, params: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if counts["claims"] != manifest["counts"]["claims"]:
         return None
+    drift = _schema_drift(directory)
+    if drift:
+        # A migration was changed in place (same version number): rebuild rather than run
+        # today's code on yesterday's tables.
+        log.warning("cached workspace has an outdated schema (%s); rebuilding", drift)
+        return None
     return manifest
+
+
+def _schema_drift(directory: Path) -> list[str]:
+    """Tables, columns and indexes of the current schema missing from the workspace."""
+    from sqlalchemy import inspect
+
+    from watchboard import jobs
+    from watchboard.store.schema import metadata
+
+    _settings, store = jobs.open_workspace(directory)
+    with store, store.reading() as conn:
+        found = inspect(conn)
+        tables = set(found.get_table_names())
+        missing = []
+        for table in metadata.sorted_tables:
+            if table.name not in tables:
+                missing.append(table.name)
+                continue
+            columns = {c["name"] for c in found.get_columns(table.name)}
+            indexes = {i["name"] for i in found.get_indexes(table.name)}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in columns]
+            missing += [i.name for i in table.indexes if i.name and i.name not in indexes]
+    return missing
 
 
 def _counts(directory: Path) -> dict[str, Any]:
