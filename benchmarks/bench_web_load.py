@@ -320,6 +320,10 @@ async def login(base: str) -> str:
         return session
 
 
+class _Stale(Exception):
+    """The server had closed the kept-alive connection before this request."""
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection: GET only, Content-Length or chunked bodies.
 
@@ -335,12 +339,26 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, target: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
+        """Send one GET; on a kept-alive connection the server closed meanwhile (uvicorn
+        closes idle ones after 5 s), connect again and resend, as browsers do."""
+        if self.writer is not None:
+            try:
+                return await self._get(target)
+            except (ConnectionResetError, BrokenPipeError, _Stale):
+                await self.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return await self._get(target)
+
+    async def _get(self, target: str) -> tuple[int, bytes]:
+        assert self.reader is not None and self.writer is not None
         reader = self.reader
         self.writer.write(f"GET {target} HTTP/1.1\r\n{self.head}".encode())
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        except asyncio.IncompleteReadError as error:
+            if not error.partial:  # closed before answering: the connection was stale
+                raise _Stale from error
+            raise
         status = int(head[0].split(" ", 2)[1])
         length, chunked, close = None, False, False
         for line in head[1:]:

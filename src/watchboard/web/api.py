@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from watchboard import jobs
+from watchboard.errors import NotFoundError
 from watchboard.jobs import accounts as account_jobs
 from watchboard.jobs import assess as assess_jobs
 from watchboard.jobs import brief as brief_jobs
@@ -216,7 +217,7 @@ def case_of_claim(request: Request, principal: Principal, claim_id: str) -> dict
     with store_of(request).reading() as conn:
         try:
             row = claim_q.get(conn, claim_id)
-        except Exception:
+        except NotFoundError:
             raise HTTPException(404, f"no claim {claim_id!r}") from None
         case_id = conn.execute(
             select(documents.c.case_id).where(documents.c.id == row["document_id"])
@@ -717,7 +718,7 @@ def acknowledge(request: Request, alert_id: str, body: Ack, principal: Writer) -
     with store.reading() as conn:
         try:
             row = assess_q.alert(conn, alert_id)
-        except Exception:
+        except NotFoundError:
             raise HTTPException(404, f"no alert {alert_id!r}") from None
     if not principal.can_open(row["case_id"]):
         raise HTTPException(404, f"no alert {alert_id!r}")

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from watchboard.errors import NotFoundError
 from watchboard.jobs import accounts
 from watchboard.jobs.accounts import Principal
 from watchboard.jobs.assess import resolve_case
@@ -111,7 +112,7 @@ def open_case(request: Request, principal: Principal, slug: str) -> tuple[int, s
     with store_of(request).reading() as conn:
         try:
             case_id, found = resolve_case(conn, slug)
-        except Exception:
+        except NotFoundError:
             raise HTTPException(404, f"no case {slug!r}") from None
     if not principal.can_open(case_id):
         raise HTTPException(404, f"no case {slug!r}")
