@@ -6,16 +6,18 @@ claims (default 100k), creates an admin account and an API token through the CLI
 (``watchboard user add`` / ``user token``), starts the real server as a subprocess
 (``watchboard serve --workers K`` on 127.0.0.1, uvicorn), waits until it answers, signs in
 once through the real ``/login`` form (double-submit token) for a session cookie, and then
-runs each scenario with a small asyncio + httpx client: C concurrent connections (default 50)
-for a warm-up (default 3 s, not counted) and then a fixed duration (default 20 s) or a
-maximum number of requests, whichever comes first. Scenarios:
+runs each scenario with a small asyncio client (its own keep-alive HTTP/1.1 connections, one
+per client; httpx only signs in): C concurrent clients (default 50), with no pause between
+requests unless ``--think`` gives one, for a warm-up (default 3 s, not counted) and then a
+fixed duration (default 20 s) or a maximum number of requests, whichever comes first.
+Scenarios:
 
 * ``list`` — ``GET /api/v1/cases/{slug}/claims?limit=50``: plain first pages (30 %), filtered
   pages (``max_credibility``, ``modality`` or both; 30 %) and cursor walks (40 %: a plain or
   filtered first page, then ``next_cursor`` followed 2-5 pages deep);
 * ``search`` — the same route with ``q=<word>``: words drawn from the claims' own quotes in
-  three tiers by how many claims hold them — common (40 %), medium (30 %), rare (30 %: five
-  claims or fewer at 100k, so the scan cannot stop early);
+  three tiers by how many claims hold them — common (40 %: 0.5 % of the claims or more),
+  medium (30 %), rare (30 %: fewer claims than a page, so a scan could not stop early);
 * ``doc-page`` — the HTML reader ``/cases/{slug}/documents/{id}`` (session cookie) for
   random documents of the case;
 * ``doc-api`` — ``GET /api/v1/documents/{id}`` (bearer token) for random documents.
@@ -23,7 +25,8 @@ maximum number of requests, whichever comes first. Scenarios:
 Reported per backend, worker count and scenario: requests, errors (non-2xx or failed),
 requests/s, latency p50/p95/p99/max (ms, measured by the client around the whole
 request-response), the server's CPU (the uvicorn process tree, and for PostgreSQL the
-postmaster's tree, from ``/proc/<pid>/stat``), the client's own CPU and the load average;
+postmaster's tree, from ``/proc/<pid>/stat``), the client's own CPU, the CPU the rest of
+the machine used meanwhile (``other``) and the load average;
 then the same percentiles per request kind (plain/filtered/cursor, common/medium/rare ...).
 The target printed for comparison: p95 under 100 ms for list and search. Nothing asserts it.
 
@@ -190,7 +193,7 @@ def corpus_sample(workspace: Path) -> dict[str, Any]:
         "words": tiers,
         "tier_rules": {
             "common": f">= {common_min} claims",
-            "medium": f"{PAGE}-{common_min - 1} claims",
+            "medium": f"{PAGE}-{common_min - 1} claims" if common_min > PAGE else "none",
             "rare": f"< {PAGE} claims",
         },
     }
