@@ -79,23 +79,21 @@ def resolve_case(conn: Connection, slug: str | None) -> tuple[int, str]:
 def _records(
     conn: Connection, case_id: int, slug: str, until: datetime | None
 ) -> list[ClaimRecord]:
-    from watchboard.jobs.review import case_corrections, correct_data, merges
+    from watchboard.jobs.review import merges
 
-    fixes = case_corrections(conn, case_id)
+    # Analysts' corrections are already in the claims' data; entity merges are applied here.
     folded = merges(conn, case_id)
     records = []
     for row in q.claim_rows(conn, case_id, until=until):
         data = row.data
-        if fixes or folded:
-            data = correct_data(data, fixes.get(data["id"]))
-            if folded:
-                data = {
-                    **data,
-                    "actors": [
-                        {**a, "name": folded.get(a["name"].lower(), a["name"])}
-                        for a in data.get("actors") or ()
-                    ],
-                }
+        if folded:
+            data = {
+                **data,
+                "actors": [
+                    {**a, "name": folded.get(a["name"].lower(), a["name"])}
+                    for a in data.get("actors") or ()
+                ],
+            }
         published = None
         if row.published_at is not None:
             local = _aware(row.published_at) + timedelta(minutes=row.published_offset or 0)

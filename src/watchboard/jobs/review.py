@@ -67,20 +67,6 @@ def corrections_for(conn: Connection, claim_ids: Iterable[str]) -> dict[str, dic
     return out
 
 
-def case_corrections(conn: Connection, case_id: int) -> dict[str, dict[str, Any]]:
-    """Every correction of a case's claims, by claim id."""
-    out: dict[str, dict[str, Any]] = {}
-    rows = conn.execute(
-        select(claim_corrections)
-        .join(claims, claims.c.id == claim_corrections.c.claim_id)
-        .join(documents, documents.c.id == claims.c.document_id)
-        .where(documents.c.case_id == case_id)
-    )
-    for row in rows:
-        out.setdefault(row.claim_id, {})[row.field] = row.value
-    return out
-
-
 def correct_data(data: Mapping[str, Any], fixes: Mapping[str, Any] | None) -> dict[str, Any]:
     """A claim's ``data`` (as extraction stored it) with an analyst's corrections applied."""
     out = dict(data)

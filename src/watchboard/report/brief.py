@@ -33,7 +33,7 @@ import yaml
 
 from watchboard.assess import Assessment, ClaimRecord, Grade, SourceInfo
 from watchboard.assess.grading import GRADE_WORDS
-from watchboard.assess.records import FACTUAL, INTENDED, RELIABILITY
+from watchboard.assess.records import INTENDED, RELIABILITY
 from watchboard.assess.terms import content_terms
 from watchboard.assess.timeline import timeline
 from watchboard.model.observation import Change
@@ -942,7 +942,6 @@ def modality_phrase(modality: str) -> str:
 
 
 __all__ = [
-    "FACTUAL",
     "Brief",
     "CaseInfo",
     "Citation",

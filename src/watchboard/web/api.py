@@ -230,11 +230,6 @@ def case_of_claim(request: Request, principal: Principal, claim_id: str) -> dict
     return row
 
 
-def _slug(request: Request, case_id: int) -> str:
-    with store_of(request).reading() as conn:
-        return case_q.slugs(conn)[case_id]
-
-
 # -- who am I, cases -----------------------------------------------------------------------------
 
 
